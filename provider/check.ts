@@ -1,0 +1,71 @@
+/**
+ * `check`: validate the program's inputs, apply defaults and choose the snapshot's name. Pure apart from
+ * the injected random suffix; all problems are reported at once, each with its property path.
+ */
+import type { z } from "zod";
+import { crossFieldIssues, vmSnapshotArgsShape } from "../sdk/args";
+import { UNKNOWN_VALUE } from "./constants";
+import { providerInputsSchema } from "./inputs";
+import { chooseName } from "./naming";
+
+/** A validation failure as Pulumi's `CheckFailure`. */
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+
+/** The result of {@link checkInputs}: Pulumi's `CheckResult` shape. */
+export interface CheckOutcome {
+  inputs: Record<string, unknown>;
+  failures: CheckFailure[];
+}
+
+const PROVIDER_KEY = "__provider";
+const USER_KEYS = Object.keys(vmSnapshotArgsShape).sort();
+
+/** Whether a value is, or contains, Pulumi's unknown-value sentinel. */
+export function containsUnknown(value: unknown): boolean {
+  if (value === UNKNOWN_VALUE) return true;
+  if (Array.isArray(value)) return value.some(containsUnknown);
+  if (value !== null && typeof value === "object") return Object.values(value).some(containsUnknown);
+  return false;
+}
+
+function issueToFailure(issue: z.core.$ZodIssue): CheckFailure {
+  if (issue.code === "unrecognized_keys") {
+    const keys = issue.keys.map((k) => `"${k}"`).join(", ");
+    return {
+      property: issue.keys[0] ?? "",
+      reason:
+        `unknown input ${keys}; VMSnapshot accepts: ${USER_KEYS.join(", ")}. ` +
+        "Fix: remove it or correct its spelling.",
+    };
+  }
+  const property = issue.path.map(String).join(".");
+  return { property, reason: issue.message };
+}
+
+/**
+ * Validates `news` (the program's inputs) against the schema and picks the Kubernetes name.
+ * Values still unknown (preview) are not judged; their properties pass through unchanged.
+ */
+export function checkInputs(
+  olds: Record<string, unknown> | undefined,
+  news: Record<string, unknown>,
+  suffix: () => string,
+): CheckOutcome {
+  const { [PROVIDER_KEY]: provider, ...raw } = news;
+  const unknownKeys = new Set(Object.keys(raw).filter((k) => containsUnknown(raw[k])));
+  const parsed = providerInputsSchema.safeParse(raw);
+  const failures = (parsed.success ? [] : parsed.error.issues)
+    .map(issueToFailure)
+    .filter((f) => !unknownKeys.has(f.property.split(".")[0] ?? ""));
+  if (!unknownKeys.has("failureDeadline") && !unknownKeys.has("timeout")) {
+    failures.push(...crossFieldIssues(raw).map((i) => ({ property: i.path, reason: i.message })));
+  }
+  const name = unknownKeys.has("name") ? raw["name"] : chooseName(raw, olds, suffix);
+  const base = parsed.success && unknownKeys.size === 0 ? parsed.data : raw;
+  const inputs: Record<string, unknown> = { ...base, name, autoNamed: raw["name"] === undefined };
+  if (provider !== undefined) inputs[PROVIDER_KEY] = provider;
+  return { inputs, failures };
+}

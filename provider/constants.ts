@@ -1,0 +1,30 @@
+/** Names shared by the provider's modules: API groups, markers, config keys. */
+
+/** KubeVirt's snapshot API group. */
+export const SNAPSHOT_GROUP = "snapshot.kubevirt.io";
+/** Plural resource name of `VirtualMachineSnapshot`. */
+export const SNAPSHOT_PLURAL = "virtualmachinesnapshots";
+/** Versions of the snapshot API this provider speaks, most preferred first. */
+export const SNAPSHOT_VERSIONS = ["v1", "v1beta1", "v1alpha1"] as const;
+/** KubeVirt's core API group and version (VirtualMachine, VirtualMachineInstance). */
+export const KUBEVIRT_GROUP = "kubevirt.io";
+/** KubeVirt's core API version. */
+export const KUBEVIRT_VERSION = "v1";
+
+/** Label that marks snapshots made by this package. */
+export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
+/** Value of {@link MANAGED_BY_LABEL}. */
+export const MANAGED_BY_VALUE = "pulumi-kubevirt-snapshot";
+/** Annotation naming the Pulumi resource (`<project>/<stack>/<resource name>`) that owns the snapshot. */
+export const OWNER_ANNOTATION = "pulumi-kubevirt-snapshot.io/owner";
+
+/** Stack config key holding a kubeconfig (file contents or a path); usually set with `--secret`. */
+export const CONFIG_KUBECONFIG = "pulumi-kubevirt-snapshot:kubeconfig";
+/** Stack config key naming the kubeconfig context. */
+export const CONFIG_CONTEXT = "pulumi-kubevirt-snapshot:context";
+
+/** Pulumi's marker for a value not known yet (preview); the Node SDK's `rpc.unknownValue`. */
+export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Extra time the local wait allows beyond `failureDeadline`, for CSI readiness after Succeeded. */
+export const DEFAULT_GRACE_MS = 120_000;

@@ -1,0 +1,92 @@
+/**
+ * `diff`: decides update vs replace from the stored outputs (`olds`) and the checked inputs (`news`). Pure.
+ *
+ * The snapshot's spec is immutable in KubeVirt, so every input that reaches the spec (or picks another
+ * object or cluster) replaces; labels and annotations patch in place; inputs that only steer the provider
+ * (waits, policies) are stored without touching the cluster. A Failed snapshot, or one no longer usable,
+ * is replaced by the next `pulumi up`.
+ */
+import { UNKNOWN_VALUE } from "./constants";
+
+/** Inputs whose change takes a new snapshot. */
+export const REPLACE_KEYS = [
+  "namespace",
+  "vmName",
+  "name",
+  "failureDeadline",
+  "deletionPolicy",
+  "triggers",
+  "context",
+] as const;
+
+/** Inputs that change without a new snapshot (labels/annotations are patched; the rest is stored). */
+export const UPDATE_KEYS = [
+  "labels",
+  "annotations",
+  "owner",
+  "resourceName",
+  "waitFor",
+  "guestAgent",
+  "onFailure",
+  "allowEmpty",
+  "timeout",
+  "deleteTimeout",
+] as const;
+
+/** Pulumi's `DiffResult` as the Node dynamic-provider host forwards it. */
+export interface DiffOutcome {
+  changes: boolean;
+  replaces: string[];
+  deleteBeforeReplace: boolean;
+}
+
+/** Deep equality of JSON values, treating absent, `undefined`, `{}` and `[]` as equal "empty" values. */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (isEmpty(a) && isEmpty(b)) return true;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((v, i) => sameValue(v, b[i]));
+  }
+  if (isObject(a) && isObject(b)) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys].every((k) => sameValue(a[k], b[k]));
+  }
+  return a === b;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+function isEmpty(v: unknown): boolean {
+  return v === undefined || v === null || (Array.isArray(v) && v.length === 0) || (isObject(v) && Object.keys(v).length === 0);
+}
+
+function changed(olds: Record<string, unknown>, news: Record<string, unknown>, key: string): boolean {
+  return news[key] === UNKNOWN_VALUE || !sameValue(olds[key], news[key]);
+}
+
+/** Why the live snapshot itself calls for a replacement, or `undefined` when it is fine. */
+export function statusReplaceKey(olds: Record<string, unknown>, news: Record<string, unknown>): string | undefined {
+  if (olds["phase"] === "Failed") return "phase";
+  const waitFor = news["waitFor"] ?? olds["waitFor"];
+  if (waitFor !== "succeeded" && olds["readyToUse"] !== true) return "readyToUse";
+  if (waitFor === "succeeded" && olds["phase"] !== "Succeeded") return "phase";
+  return undefined;
+}
+
+/** Computes the diff between stored outputs and new (checked) inputs. */
+export function diffSnapshot(olds: Record<string, unknown>, news: Record<string, unknown>): DiffOutcome {
+  const replaces: string[] = REPLACE_KEYS.filter((k) => changed(olds, news, k));
+  const statusKey = statusReplaceKey(olds, news);
+  if (statusKey && !replaces.includes(statusKey)) replaces.push(statusKey);
+  const updates = UPDATE_KEYS.filter((k) => changed(olds, news, k));
+  const providerChanged = olds["__provider"] !== news["__provider"] && news["__provider"] !== UNKNOWN_VALUE;
+  // A user-given name that stays the same cannot exist twice: the old snapshot must go first. Auto-names
+  // get a fresh suffix when the engine re-checks for the replacement, so the new one is taken first.
+  const sameFixedName = news["autoNamed"] !== true && sameValue(olds["name"], news["name"]);
+  return {
+    changes: replaces.length > 0 || updates.length > 0 || providerChanged,
+    replaces,
+    deleteBeforeReplace: replaces.length > 0 && sameFixedName,
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * Runtime entry of the provider, loaded by package name (`pulumi-kubevirt-snapshot/provider`) from the
+ * tiny provider object Pulumi stores in state. Fixes here reach existing stacks without touching state.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { setTimeout as sleep } from "node:timers/promises";
+import { CONFIG_CONTEXT, CONFIG_KUBECONFIG, DEFAULT_GRACE_MS } from "./constants";
+import type { ProviderDeps } from "./deps";
+import { connectCluster, type ClusterSettings } from "./kube/connect";
+import { randomSuffix } from "./naming";
+import { createVmSnapshotProvider } from "./vm-snapshot-provider";
+
+export type { ProviderDeps } from "./deps";
+export type { ClusterSettings } from "./kube/connect";
+export { createVmSnapshotProvider } from "./vm-snapshot-provider";
+
+/** Reads the provider settings from the stack config the host passes to `configure()`. */
+export function settingsFromConfig(config: { get(key: string): string | undefined } | undefined): ClusterSettings {
+  // The host's Config throws when the engine sent no configuration at all; treat that as "nothing set".
+  const get = (key: string): string | undefined => {
+    try {
+      return config?.get(key) || undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return { kubeconfig: get(CONFIG_KUBECONFIG), context: get(CONFIG_CONTEXT) };
+}
+
+/** The production I/O for a provider with these settings. */
+export function productionDeps(settings: ClusterSettings): ProviderDeps {
+  return {
+    connect: (context) => connectCluster(settings, context),
+    log: { info: (line) => console.log(line), warn: (line) => console.warn(line) },
+    now: Date.now,
+    timer: (ms) => AbortSignal.timeout(Math.max(0, Math.min(ms, 2 ** 31 - 1))),
+    delay: (ms, signal) => sleep(ms, undefined, { signal }),
+    suffix: randomSuffix,
+    graceMs: DEFAULT_GRACE_MS,
+    progressIntervalMs: 2000,
+  };
+}
+
+const providers = new Map<string, ReturnType<typeof createVmSnapshotProvider>>();
+
+/** The provider for these settings (one per distinct settings in a process). */
+export function load(settings: ClusterSettings | undefined): Required<Omit<pulumi.dynamic.ResourceProvider, "configure">> {
+  const key = JSON.stringify(settings ?? {});
+  let provider = providers.get(key);
+  if (!provider) {
+    provider = createVmSnapshotProvider(productionDeps(settings ?? {}));
+    providers.set(key, provider);
+  }
+  return provider;
+}

@@ -1,0 +1,58 @@
+/** Turns client-node failures into `KubeApiError`s whose message names the verb, the resource and the fix. */
+import { KubeApiError, ProviderError } from "../errors";
+
+/** What was being attempted, for messages ("create virtualmachinesnapshots.snapshot.kubevirt.io in ns"). */
+export interface ApiAction {
+  verb: string;
+  resource: string;
+  namespace: string;
+  name?: string;
+}
+
+interface StatusBody {
+  reason?: string;
+  message?: string;
+}
+
+function parseBody(body: unknown): StatusBody {
+  if (typeof body === "string") {
+    try {
+      return JSON.parse(body) as StatusBody;
+    } catch {
+      return { message: body };
+    }
+  }
+  return (body ?? {}) as StatusBody;
+}
+
+/** Describes an action as "create virtualmachinesnapshots.snapshot.kubevirt.io "x" in namespace "ns"". */
+export function describeAction(action: ApiAction): string {
+  return `${action.verb} ${action.resource}${action.name ? ` "${action.name}"` : ""} in namespace "${action.namespace}"`;
+}
+
+/** Converts an error thrown by client-node (ApiException, watch error, network error) for `action`. */
+export function toKubeApiError(error: unknown, action: ApiAction, server: string): ProviderError {
+  const e = error as { code?: unknown; statusCode?: unknown; body?: unknown; message?: unknown; cause?: unknown };
+  const code = typeof e.code === "number" ? e.code : typeof e.statusCode === "number" ? e.statusCode : 0;
+  if (code === 0) {
+    const cause = (e.cause as { message?: string } | undefined)?.message ?? "";
+    return new ProviderError(
+      `cannot reach the Kubernetes API at ${server} to ${describeAction(action)}: ${String(e.message ?? error)}` +
+        `${cause ? ` (${cause})` : ""}. Fix: check the kubeconfig's server address and that the cluster is up.`,
+    );
+  }
+  const body = parseBody(e.body);
+  const serverMessage = body.message ?? String(e.message ?? "");
+  const hint =
+    code === 403
+      ? ` Fix: grant the verb "${action.verb}" on ${action.resource} to this user (see rbac/vmsnapshot-role.yaml).`
+      : code === 401
+        ? " Fix: the credentials in the kubeconfig were rejected; refresh the token or certificate."
+        : "";
+  return new KubeApiError(
+    `cannot ${describeAction(action)}: HTTP ${code}${body.reason ? ` ${body.reason}` : ""}: ${serverMessage}.${hint}`,
+    code,
+    body.reason ?? "",
+    serverMessage,
+  );
+}

@@ -1,0 +1,137 @@
+/**
+ * The production `SnapshotCluster`, over `@kubernetes/client-node` (loaded lazily: it is ESM-only, and the
+ * provider module must load fast in Pulumi's provider host).
+ */
+import type * as k8s from "@kubernetes/client-node" with { "resolution-mode": "import" };
+import { KUBEVIRT_GROUP, KUBEVIRT_VERSION, SNAPSHOT_GROUP, SNAPSHOT_PLURAL } from "../constants";
+import { hasStatus } from "../errors";
+import { toKubeApiError, type ApiAction } from "./api-errors";
+import type { SnapshotCluster, SnapshotRef, SnapshotWatchEvent, WatchHandle } from "./cluster";
+import type { VirtualMachine, VirtualMachineInstance, VirtualMachineSnapshot } from "./types";
+
+type ClientNode = typeof k8s;
+const SNAPSHOTS = `${SNAPSHOT_PLURAL}.${SNAPSHOT_GROUP}`;
+
+/** Loads client-node (ESM) from CommonJS. */
+export async function loadClientNode(): Promise<ClientNode> {
+  return import("@kubernetes/client-node");
+}
+
+/** Builds a cluster over a loaded KubeConfig. */
+export function clientNodeCluster(lib: ClientNode, kc: k8s.KubeConfig): SnapshotCluster {
+  const custom = kc.makeApiClient(lib.CustomObjectsApi);
+  const apis = kc.makeApiClient(lib.ApisApi);
+  const server = kc.getCurrentCluster()?.server ?? "(unknown server)";
+
+  async function call<T>(action: ApiAction, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw toKubeApiError(error, action, server);
+    }
+  }
+  async function orUndefined<T>(promise: Promise<T>): Promise<T | undefined> {
+    try {
+      return await promise;
+    } catch (error) {
+      if (hasStatus(error, 404)) return undefined;
+      throw error;
+    }
+  }
+  const snapshotParams = (ref: SnapshotRef) => ({
+    group: SNAPSHOT_GROUP,
+    version: ref.version,
+    namespace: ref.namespace,
+    plural: SNAPSHOT_PLURAL,
+  });
+  const act = (verb: string, ref: { namespace: string; name?: string }, resource = SNAPSHOTS): ApiAction => ({
+    verb,
+    resource,
+    namespace: ref.namespace,
+    ...(ref.name ? { name: ref.name } : {}),
+  });
+
+  return {
+    async servedSnapshotVersions() {
+      const list = await call({ verb: "list", resource: "API groups (discovery)", namespace: "" }, () => apis.getAPIVersions());
+      const group = list.groups.find((g) => g.name === SNAPSHOT_GROUP);
+      return group ? group.versions.map((v) => v.version) : [];
+    },
+    async getVirtualMachine(namespace, name) {
+      const params = { group: KUBEVIRT_GROUP, version: KUBEVIRT_VERSION, namespace, plural: "virtualmachines", name };
+      const action = act("get", { namespace, name }, "virtualmachines.kubevirt.io");
+      return orUndefined(call(action, () => custom.getNamespacedCustomObject(params) as Promise<VirtualMachine>));
+    },
+    async getVirtualMachineInstance(namespace, name) {
+      const params = { group: KUBEVIRT_GROUP, version: KUBEVIRT_VERSION, namespace, plural: "virtualmachineinstances", name };
+      const action = act("get", { namespace, name }, "virtualmachineinstances.kubevirt.io");
+      return orUndefined(call(action, () => custom.getNamespacedCustomObject(params) as Promise<VirtualMachineInstance>));
+    },
+    async getSnapshot(ref) {
+      const run = () => custom.getNamespacedCustomObject({ ...snapshotParams(ref), name: ref.name }) as Promise<VirtualMachineSnapshot>;
+      return orUndefined(call(act("get", ref), run));
+    },
+    async createSnapshot(version, body) {
+      const ref = { version, namespace: body.metadata.namespace ?? "", name: body.metadata.name ?? "" };
+      const run = () =>
+        custom.createNamespacedCustomObject({ ...snapshotParams(ref), body, fieldValidation: "Strict" }) as Promise<VirtualMachineSnapshot>;
+      return call(act("create", ref), run);
+    },
+    async patchSnapshotMetadata(ref, patch) {
+      const options = lib.setHeaderOptions("Content-Type", lib.PatchStrategy.MergePatch);
+      const body = { metadata: patch };
+      const run = () =>
+        custom.patchNamespacedCustomObject({ ...snapshotParams(ref), name: ref.name, body }, options) as Promise<VirtualMachineSnapshot>;
+      return call(act("patch", ref), run);
+    },
+    async deleteSnapshot(ref) {
+      const run = () => custom.deleteNamespacedCustomObject({ ...snapshotParams(ref), name: ref.name });
+      const result = await orUndefined(call(act("delete", ref), run));
+      return result !== undefined;
+    },
+    async listSnapshot(ref) {
+      const run = () =>
+        custom.listNamespacedCustomObject({ ...snapshotParams(ref), fieldSelector: `metadata.name=${ref.name}` }) as Promise<{
+          items: VirtualMachineSnapshot[];
+          metadata: { resourceVersion: string };
+        }>;
+      const list = await call(act("list", { namespace: ref.namespace }), run);
+      return { object: list.items[0], resourceVersion: list.metadata.resourceVersion };
+    },
+    async watchSnapshot(ref, resourceVersion, onEvent) {
+      return startWatch(lib, kc, server, ref, resourceVersion, onEvent);
+    },
+  };
+}
+
+async function startWatch(
+  lib: ClientNode,
+  kc: k8s.KubeConfig,
+  server: string,
+  ref: SnapshotRef,
+  resourceVersion: string,
+  onEvent: (event: SnapshotWatchEvent) => void,
+): Promise<WatchHandle> {
+  const path = `/apis/${SNAPSHOT_GROUP}/${ref.version}/namespaces/${ref.namespace}/${SNAPSHOT_PLURAL}`;
+  const query = { resourceVersion, fieldSelector: `metadata.name=${ref.name}`, allowWatchBookmarks: true };
+  const action = { verb: "watch", resource: SNAPSHOTS, namespace: ref.namespace };
+  let resolveClosed: (value: unknown) => void = () => undefined;
+  const closed = new Promise<unknown>((resolve) => (resolveClosed = resolve));
+  const toEvent = (phase: string, obj: unknown): SnapshotWatchEvent => {
+    if (phase === "ERROR") {
+      const status = obj as { code?: number; message?: string };
+      return { type: "ERROR", code: status.code ?? 0, message: status.message ?? "watch error" };
+    }
+    return { type: phase as "ADDED", object: obj as VirtualMachineSnapshot };
+  };
+  const done = (err: unknown): void => {
+    const code = (err as { statusCode?: unknown } | null)?.statusCode;
+    resolveClosed(err && typeof code === "number" && code !== 410 ? toKubeApiError(err, action, server) : err ?? undefined);
+  };
+  try {
+    const controller = await new lib.Watch(kc).watch(path, query, (phase, obj) => onEvent(toEvent(phase, obj)), done);
+    return { closed, stop: () => controller.abort() };
+  } catch (error) {
+    throw toKubeApiError(error, action, server);
+  }
+}

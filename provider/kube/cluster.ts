@@ -1,0 +1,61 @@
+/**
+ * The seam between the provider and Kubernetes: every API call the provider makes goes through this
+ * interface, so tests drive the provider with an in-memory cluster and production uses client-node.
+ */
+import type { VirtualMachine, VirtualMachineInstance, VirtualMachineSnapshot } from "./types";
+
+/** Identifies one snapshot object through one served API version. */
+export interface SnapshotRef {
+  version: string;
+  namespace: string;
+  name: string;
+}
+
+/** A watch event for a snapshot. `ERROR` carries the Status code (410 = resourceVersion too old). */
+export type SnapshotWatchEvent =
+  | { type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK"; object: VirtualMachineSnapshot }
+  | { type: "ERROR"; code: number; message: string };
+
+/** A running watch: `closed` settles when the stream ends (with the error, if any); `stop` ends it. */
+export interface WatchHandle {
+  closed: Promise<unknown>;
+  stop(): void;
+}
+
+/** The result of listing one snapshot by name: the object (if any) and the list's resourceVersion. */
+export interface SnapshotListing {
+  object: VirtualMachineSnapshot | undefined;
+  resourceVersion: string;
+}
+
+/** Metadata that may change in place on a snapshot. */
+export interface MetadataPatch {
+  labels: Record<string, string | null>;
+  annotations: Record<string, string | null>;
+}
+
+/** The Kubernetes operations the provider needs, for one cluster (one kubeconfig + context). */
+export interface SnapshotCluster {
+  /** The snapshot.kubevirt.io versions the cluster serves (discovery); empty when the group is missing. */
+  servedSnapshotVersions(): Promise<string[]>;
+  /** The VM, or `undefined` on 404. */
+  getVirtualMachine(namespace: string, name: string): Promise<VirtualMachine | undefined>;
+  /** The VM's instance, or `undefined` when the VM is not running (404). */
+  getVirtualMachineInstance(namespace: string, name: string): Promise<VirtualMachineInstance | undefined>;
+  /** The snapshot, or `undefined` on 404. */
+  getSnapshot(ref: SnapshotRef): Promise<VirtualMachineSnapshot | undefined>;
+  /** Creates a snapshot (server-side strict field validation). Throws `KubeApiError` (409 when it exists). */
+  createSnapshot(version: string, body: VirtualMachineSnapshot): Promise<VirtualMachineSnapshot>;
+  /** Merge-patches labels and annotations (`null` removes a key). */
+  patchSnapshotMetadata(ref: SnapshotRef, patch: MetadataPatch): Promise<VirtualMachineSnapshot>;
+  /** Deletes the snapshot; resolves false when it was already gone. */
+  deleteSnapshot(ref: SnapshotRef): Promise<boolean>;
+  /** Lists the snapshot by name (field selector) to get it with a resourceVersion to watch from. */
+  listSnapshot(ref: SnapshotRef): Promise<SnapshotListing>;
+  /** Watches the snapshot by name from `resourceVersion`. */
+  watchSnapshot(
+    ref: SnapshotRef,
+    resourceVersion: string,
+    onEvent: (event: SnapshotWatchEvent) => void,
+  ): Promise<WatchHandle>;
+}

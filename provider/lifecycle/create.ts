@@ -1,0 +1,119 @@
+/**
+ * `create`: pre-check the VM, create the snapshot, wait for its verdict. A Failed (or unfinished) snapshot is
+ * either kept and reported as a partial failure (so it sits in state with an init error and the next
+ * `pulumi up` replaces it) or deleted before failing, by the `onFailure` input.
+ */
+import { formatDuration, parseDuration } from "../../sdk/duration";
+import type { ProviderDeps } from "../deps";
+import { PartialFailureError, ProviderError } from "../errors";
+import type { ProviderInputs } from "../inputs";
+import type { SnapshotRef } from "../kube/cluster";
+import { buildOutputs, type SourceObservation } from "../outputs";
+import { preflight } from "../preflight";
+import type { PlainValue } from "../sanitize";
+import { waitForDeletion, waitForSnapshot, type WaitResult } from "../wait/wait-for-snapshot";
+import { createOrAdopt } from "./create-or-adopt";
+import { failureMessage } from "./failure-message";
+import { buildSnapshotManifest, snapshotId } from "./manifest";
+import { openSession, reporterFor, type Session } from "./session";
+
+/** What `create` returns to Pulumi. */
+export interface CreateOutcome {
+  id: string;
+  outs: Record<string, PlainValue>;
+}
+
+/** The local wait bound: `timeout` if given, else failureDeadline + grace. */
+export function waitBoundMs(inputs: Pick<ProviderInputs, "timeout" | "failureDeadline">, graceMs: number): number {
+  if (inputs.timeout !== undefined) return parseDuration(inputs.timeout) ?? 0;
+  return (parseDuration(inputs.failureDeadline) ?? 0) + graceMs;
+}
+
+async function inspectSource(deps: ProviderDeps, session: Session, inputs: ProviderInputs): Promise<SourceObservation> {
+  const vm = await session.cluster.getVirtualMachine(inputs.namespace, inputs.vmName);
+  if (!vm) {
+    throw new ProviderError(
+      `[${inputs.resourceName}] VirtualMachine ${inputs.namespace}/${inputs.vmName} not found (404), so nothing was ` +
+        `created. Fix: check namespace and vmName (kubectl get vm -n ${inputs.namespace}).`,
+    );
+  }
+  const vmi = await session.cluster.getVirtualMachineInstance(inputs.namespace, inputs.vmName);
+  const result = preflight(vm, vmi, { guestAgent: inputs.guestAgent, allowEmpty: inputs.allowEmpty });
+  const prefix = `[${inputs.resourceName}] `;
+  for (const note of result.notes) deps.log.info(prefix + note);
+  for (const warning of result.warnings) deps.log.warn(`${prefix}warning: ${warning}`);
+  if (result.errors.length) throw new ProviderError(prefix + result.errors.join("\n"));
+  return result.observation;
+}
+
+async function settleFailure(
+  deps: ProviderDeps,
+  session: Session,
+  inputs: ProviderInputs & { __provider?: unknown },
+  ref: SnapshotRef,
+  result: WaitResult & { outcome: { kind: "failed" | "timeout" } },
+  observation: SourceObservation,
+): Promise<never> {
+  const facts = {
+    ...inputs,
+    boundText: formatDuration(waitBoundMs(inputs, deps.graceMs)),
+    outcome: result.outcome,
+    last: result.last,
+  };
+  const reason = result.outcome.kind === "failed" ? result.outcome.reason : "timeout";
+  if (result.outcome.kind === "failed" && reason === "snapshot deleted") {
+    throw new ProviderError(failureMessage({ ...facts, onFailure: "delete" }));
+  }
+  if (inputs.onFailure === "delete" || !result.last) {
+    await deleteAndWait(deps, session, inputs, ref);
+    throw new ProviderError(failureMessage({ ...facts, onFailure: "delete" }));
+  }
+  const outs = buildOutputs(inputs, result.last, session.version, observation);
+  throw new PartialFailureError(failureMessage(facts), snapshotId(ref.namespace, ref.name), outs, [reason]);
+}
+
+/** Deletes a snapshot and waits until it is gone (finalizers released), within `deleteTimeout`. */
+export async function deleteAndWait(
+  deps: ProviderDeps,
+  session: Session,
+  inputs: Pick<ProviderInputs, "resourceName" | "deleteTimeout">,
+  ref: SnapshotRef,
+): Promise<void> {
+  if (!(await session.cluster.deleteSnapshot(ref))) return;
+  const boundMs = parseDuration(inputs.deleteTimeout) ?? 300_000;
+  const progress = reporterFor(deps, inputs.resourceName, ref);
+  const { gone, last } = await waitForDeletion({ ...deps, cluster: session.cluster, ref, boundMs, progress });
+  if (gone) return;
+  throw new ProviderError(
+    `[${inputs.resourceName}] VirtualMachineSnapshot ${ref.namespace}/${ref.name} was still there ` +
+      `${formatDuration(boundMs)} after its deletion (phase ${last?.status?.phase ?? "?"}, finalizers ` +
+      `${JSON.stringify(last?.metadata.finalizers ?? [])}). KubeVirt removes its finalizer once the content is gone ` +
+      `and the VM unlocked. Fix: check the KubeVirt controller, the VM's status.snapshotInProgress and the ` +
+      `content's finalizers (kubectl get vmsnapshotcontent -n ${ref.namespace}), then run the operation again.`,
+  );
+}
+
+/** Runs `create` for validated inputs (including `__provider`, which partial-failure state must carry). */
+export async function createSnapshot(
+  deps: ProviderDeps,
+  inputs: ProviderInputs & { __provider?: unknown },
+): Promise<CreateOutcome> {
+  const session = await openSession(deps, inputs.context);
+  const observation = await inspectSource(deps, session, inputs);
+  const manifest = buildSnapshotManifest(inputs, session.version);
+  await createOrAdopt(session.cluster, session.version, manifest, inputs, deps.log);
+  const ref = { version: session.version, namespace: inputs.namespace, name: inputs.name };
+  const result = await waitForSnapshot({
+    ...deps,
+    cluster: session.cluster,
+    ref,
+    waitFor: inputs.waitFor,
+    boundMs: waitBoundMs(inputs, deps.graceMs),
+    progress: reporterFor(deps, inputs.resourceName, ref),
+  });
+  if (result.outcome.kind !== "done" || !result.last) {
+    return settleFailure(deps, session, inputs, ref, { ...result, outcome: result.outcome.kind === "done" ? { kind: "timeout" } : result.outcome }, observation);
+  }
+  const { __provider: _provider, ...plainInputs } = inputs;
+  return { id: snapshotId(ref.namespace, ref.name), outs: buildOutputs(plainInputs, result.last, session.version, observation) };
+}

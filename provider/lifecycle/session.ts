@@ -1,0 +1,24 @@
+/** Shared first steps of every operation: connect, discover the API version, name things for messages. */
+import type { ProviderDeps } from "../deps";
+import type { SnapshotCluster, SnapshotRef } from "../kube/cluster";
+import { chooseSnapshotVersion } from "../kube/discovery";
+import { ProgressReporter } from "../progress";
+
+/** A connected cluster and the snapshot API version to use. */
+export interface Session {
+  cluster: SnapshotCluster;
+  version: string;
+}
+
+/** Connects and picks the snapshot API version by discovery (`preferred` is used when still served). */
+export async function openSession(deps: ProviderDeps, context: string | undefined, preferred?: string): Promise<Session> {
+  const cluster = await deps.connect(context);
+  const served = await cluster.servedSnapshotVersions();
+  const version = preferred && served.includes(preferred) ? preferred : chooseSnapshotVersion(served);
+  return { cluster, version };
+}
+
+/** A progress reporter whose lines start with `[<resource name>] <namespace>/<name>: `. */
+export function reporterFor(deps: ProviderDeps, resourceName: string, ref: SnapshotRef): ProgressReporter {
+  return new ProgressReporter(`[${resourceName}] ${ref.namespace}/${ref.name}: `, deps.log, deps.now, deps.progressIntervalMs);
+}

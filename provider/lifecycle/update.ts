@@ -1,0 +1,30 @@
+/** `update`: patch labels/annotations (the only in-place changes); store the other steering inputs. */
+import type { ProviderDeps } from "../deps";
+import { ProviderError } from "../errors";
+import type { ProviderInputs } from "../inputs";
+import { buildOutputs } from "../outputs";
+import type { PlainValue } from "../sanitize";
+import { metadataPatch } from "./manifest";
+import { openSession } from "./session";
+
+/** Applies a non-replacing change and returns the new outputs. */
+export async function updateSnapshot(
+  deps: ProviderDeps,
+  id: string,
+  olds: Record<string, unknown>,
+  news: ProviderInputs,
+): Promise<{ outs: Record<string, PlainValue> }> {
+  const session = await openSession(deps, news.context, String(olds["apiVersion"] ?? ""));
+  const ref = { version: session.version, namespace: news.namespace, name: news.name };
+  const patch = metadataPatch(olds as Partial<ProviderInputs> as ProviderInputs, news);
+  const live = patch ? await session.cluster.patchSnapshotMetadata(ref, patch) : await session.cluster.getSnapshot(ref);
+  if (!live) {
+    throw new ProviderError(
+      `[${news.resourceName}] VirtualMachineSnapshot ${id} no longer exists. Fix: run \`pulumi refresh\` (it drops ` +
+        "the resource from state) and then `pulumi up` to take a new snapshot.",
+    );
+  }
+  const { __provider: _provider, ...inputs } = news as ProviderInputs & { __provider?: unknown };
+  const observation = { online: olds["online"] === true, guestAgentConnected: olds["guestAgentConnected"] === true };
+  return { outs: buildOutputs(inputs, live, String(olds["apiVersion"] || session.version), observation) };
+}

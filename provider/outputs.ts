@@ -1,0 +1,51 @@
+/** Builds the outputs stored in state from the inputs and the last observed snapshot. Pure. */
+import type { VMSnapshotStatusOutputs } from "../sdk/outputs";
+import type { VirtualMachineSnapshot } from "./kube/types";
+import { sanitize, type PlainValue } from "./sanitize";
+
+/** What the provider saw of the VM before creating the snapshot. */
+export interface SourceObservation {
+  online: boolean;
+  guestAgentConnected: boolean;
+}
+
+/** Maps a snapshot object to the status outputs ("" / false / [] for anything KubeVirt has not written). */
+export function statusOutputs(
+  snapshot: VirtualMachineSnapshot,
+  apiVersion: string,
+  observation: SourceObservation,
+): VMSnapshotStatusOutputs {
+  const status = snapshot.status ?? {};
+  return {
+    snapshotName: snapshot.metadata.name ?? "",
+    namespace: snapshot.metadata.namespace ?? "",
+    vmName: snapshot.spec.source.name,
+    apiVersion,
+    uid: snapshot.metadata.uid ?? "",
+    phase: status.phase ?? "",
+    readyToUse: status.readyToUse === true,
+    creationTime: status.creationTime ?? "",
+    online: observation.online,
+    guestAgentConnected: observation.guestAgentConnected,
+    indications: [...(status.indications ?? [])],
+    sourceIndications: (status.sourceIndications ?? []).map((s) => ({
+      indication: s.indication,
+      message: s.message,
+    })),
+    includedVolumes: [...(status.snapshotVolumes?.includedVolumes ?? [])],
+    excludedVolumes: [...(status.snapshotVolumes?.excludedVolumes ?? [])],
+    contentName: status.virtualMachineSnapshotContentName ?? "",
+    error: status.error?.message ?? "",
+    sourceUid: status.sourceUID ?? "",
+  };
+}
+
+/** The full state: the (validated) inputs followed by the status outputs, sanitized for protobuf. */
+export function buildOutputs(
+  inputs: Record<string, unknown>,
+  snapshot: VirtualMachineSnapshot,
+  apiVersion: string,
+  observation: SourceObservation,
+): Record<string, PlainValue> {
+  return sanitize({ ...inputs, ...statusOutputs(snapshot, apiVersion, observation) }) as Record<string, PlainValue>;
+}

@@ -1,0 +1,51 @@
+/**
+ * Progress lines for a waiting snapshot: one line when something a user cares about changes (phase,
+ * Progressing reason, indications, error, readiness), prefixed with the Pulumi resource name, throttled.
+ */
+import { findCondition, type VirtualMachineSnapshot } from "./kube/types";
+
+/** Where progress and warnings go (the console in the provider host; a recorder in tests). */
+export interface Logger {
+  info(line: string): void;
+  warn(line: string): void;
+}
+
+/** The parts of a snapshot's status a progress line reports. */
+export function progressSummary(snapshot: VirtualMachineSnapshot | undefined): string {
+  if (!snapshot) return "gone";
+  const s = snapshot.status ?? {};
+  const parts = [`phase ${s.phase || "(not yet reconciled)"}`];
+  const progressing = findCondition(s.conditions, "Progressing")?.reason;
+  if (progressing) parts.push(`progressing: ${progressing}`);
+  if (s.indications?.length) parts.push(`indications: ${s.indications.join(", ")}`);
+  if (s.readyToUse) parts.push("readyToUse");
+  if (s.error?.message) parts.push(`error: ${s.error.message}`);
+  return parts.join("; ");
+}
+
+/** Prints a summary line whenever it changes; phase changes at once, other changes at most every `minIntervalMs`. */
+export class ProgressReporter {
+  private lastLine = "";
+  private lastPhase: string | undefined;
+  private lastPrintedAt = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly prefix: string,
+    private readonly log: Logger,
+    private readonly now: () => number,
+    private readonly minIntervalMs = 2000,
+  ) {}
+
+  /** Reports one observation. */
+  observe(snapshot: VirtualMachineSnapshot | undefined): void {
+    const line = progressSummary(snapshot);
+    if (line === this.lastLine) return;
+    const phase = snapshot?.status?.phase ?? "";
+    const urgent = phase !== this.lastPhase || Boolean(snapshot?.status?.error?.message);
+    if (!urgent && this.now() - this.lastPrintedAt < this.minIntervalMs) return;
+    this.lastLine = line;
+    this.lastPhase = phase;
+    this.lastPrintedAt = this.now();
+    this.log.info(`${this.prefix}${line}`);
+  }
+}

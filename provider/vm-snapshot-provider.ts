@@ -1,0 +1,39 @@
+/**
+ * The `VMSnapshot` provider: Pulumi's CRUD methods, each a few named steps over the pure decisions and the
+ * injected I/O. The serialized provider stored in state (sdk/serialized-provider.ts) forwards to this.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { checkInputs } from "./check";
+import type { ProviderDeps } from "./deps";
+import { diffSnapshot } from "./diff";
+import { ProviderError } from "./errors";
+import { providerInputsSchema, type ProviderInputs } from "./inputs";
+import { createSnapshot } from "./lifecycle/create";
+import { deleteSnapshot } from "./lifecycle/delete";
+import { readSnapshot } from "./lifecycle/read";
+import { updateSnapshot } from "./lifecycle/update";
+
+type Props = Record<string, unknown>;
+
+/** Re-validates checked inputs at the start of create/update (they come from `check`, so this rarely fails). */
+export function readInputs(raw: Props): ProviderInputs & { __provider?: unknown } {
+  const { name, autoNamed, __provider, ...rest } = raw;
+  const parsed = providerInputsSchema.safeParse({ ...rest, name });
+  if (!parsed.success || typeof name !== "string") {
+    const problems = parsed.success ? ["name is missing"] : parsed.error.issues.map((i) => i.message);
+    throw new ProviderError(`invalid VMSnapshot inputs:\n  - ${problems.join("\n  - ")}`);
+  }
+  return { ...parsed.data, name, autoNamed: autoNamed === true, __provider };
+}
+
+/** Builds the provider over the given I/O. */
+export function createVmSnapshotProvider(deps: ProviderDeps): Required<Omit<pulumi.dynamic.ResourceProvider, "configure">> {
+  return {
+    check: async (olds: Props | undefined, news: Props) => checkInputs(olds, news, deps.suffix),
+    diff: async (_id: string, olds: Props, news: Props) => diffSnapshot(olds, news),
+    create: async (inputs: Props) => createSnapshot(deps, readInputs(inputs)),
+    read: async (id: string, props?: Props) => readSnapshot(deps, id, props ?? {}),
+    update: async (id: string, olds: Props, news: Props) => updateSnapshot(deps, id, olds, readInputs(news)),
+    delete: async (id: string, props: Props) => deleteSnapshot(deps, id, props),
+  };
+}

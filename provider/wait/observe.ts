@@ -1,0 +1,116 @@
+/**
+ * Event-driven observation of one snapshot: list (to get the object and a resourceVersion), then watch
+ * from that resourceVersion; reconnect from the last seen version when the stream is cut, and list again
+ * when the server says the version is too old (410 Gone). No polling: every decision is made on an event.
+ */
+import { KubeApiError } from "../errors";
+import type { SnapshotCluster, SnapshotRef, SnapshotWatchEvent, WatchHandle } from "../kube/cluster";
+import type { VirtualMachineSnapshot } from "../kube/types";
+
+/** A decision on one observation: stop with a value, or keep watching. */
+export type Decision<R> = { done: true; value: R } | { done: false };
+
+/** Options of {@link observeSnapshot}. */
+export interface ObserveOptions<R> {
+  cluster: SnapshotCluster;
+  ref: SnapshotRef;
+  /** Called with every observed state (`undefined` = the object does not exist). */
+  decide(object: VirtualMachineSnapshot | undefined): Decision<R>;
+  /** Aborted when the caller's bound passes; the loop then rejects with the signal's reason. */
+  signal: AbortSignal;
+  /** Waits before a reconnect after an error (injected so tests need no real backoff). */
+  delay(ms: number, signal: AbortSignal): Promise<void>;
+  /** Told about every reconnect, for diagnostics. */
+  onReconnect?(why: string): void;
+}
+
+type WatchOutcome<R> = { final: R } | { resourceVersion: string | undefined; error?: unknown };
+
+const MAX_BACKOFF_MS = 30_000;
+const PERMANENT_CODES = new Set([400, 401, 403, 404, 405, 422]);
+
+/** Whether a watch error will not go away by reconnecting (authz, bad request, resource not served). */
+export function isPermanentWatchError(error: unknown): boolean {
+  const code = (error as { code?: unknown; statusCode?: unknown } | null)?.code ?? (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof code === "number" && PERMANENT_CODES.has(code);
+}
+
+/** Observes the snapshot until `decide` says done; rejects on a permanent error or when `signal` aborts. */
+export async function observeSnapshot<R>(options: ObserveOptions<R>): Promise<R> {
+  const { cluster, ref, decide, signal } = options;
+  let resourceVersion: string | undefined;
+  let backoff = 0;
+  for (;;) {
+    signal.throwIfAborted();
+    if (resourceVersion === undefined) {
+      const listing = await cluster.listSnapshot(ref);
+      const decision = decide(listing.object);
+      if (decision.done) return decision.value;
+      resourceVersion = listing.resourceVersion;
+    }
+    const outcome = await watchOnce(options, resourceVersion);
+    if ("final" in outcome) return outcome.final;
+    signal.throwIfAborted();
+    resourceVersion = outcome.resourceVersion;
+    if (outcome.error === undefined) {
+      backoff = 0;
+      options.onReconnect?.("watch closed");
+      continue;
+    }
+    if (isPermanentWatchError(outcome.error)) throw outcome.error;
+    backoff = Math.min(Math.max(1000, backoff * 2), MAX_BACKOFF_MS);
+    options.onReconnect?.(`watch error: ${String(outcome.error)}; retrying in ${backoff}ms`);
+    await options.delay(backoff, signal);
+  }
+}
+
+function watchOnce<R>(options: ObserveOptions<R>, fromVersion: string): Promise<WatchOutcome<R>> {
+  const { cluster, ref, decide, signal } = options;
+  return new Promise<WatchOutcome<R>>((resolve) => {
+    let lastVersion: string | undefined = fromVersion;
+    let handle: WatchHandle | undefined;
+    let settled = false;
+    const finish = (outcome: WatchOutcome<R>): void => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener("abort", onAbort);
+      handle?.stop();
+      resolve(outcome);
+    };
+    const onAbort = (): void => {
+      finish({ resourceVersion: lastVersion });
+    };
+    const onEvent = (event: SnapshotWatchEvent): void => {
+      if (settled) return;
+      if (event.type === "ERROR") {
+        if (event.code === 410) finish({ resourceVersion: undefined });
+        else finish({ resourceVersion: lastVersion, error: new KubeApiError(event.message, event.code, "", event.message) });
+        return;
+      }
+      lastVersion = event.object.metadata.resourceVersion ?? lastVersion;
+      if (event.type === "BOOKMARK") return;
+      const decision = decide(event.type === "DELETED" ? undefined : event.object);
+      if (decision.done) finish({ final: decision.value });
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    cluster.watchSnapshot(ref, fromVersion, onEvent).then(
+      (h) => {
+        handle = h;
+        if (settled) h.stop();
+        h.closed.then(
+          (error) => {
+            const gone = (error as { code?: unknown; statusCode?: unknown } | undefined);
+            if (gone?.code === 410 || gone?.statusCode === 410) finish({ resourceVersion: undefined });
+            else finish({ resourceVersion: lastVersion, error: error ?? undefined });
+          },
+          (error: unknown) => {
+            finish({ resourceVersion: lastVersion, error });
+          },
+        );
+      },
+      (error: unknown) => {
+        finish({ resourceVersion: lastVersion, error });
+      },
+    );
+  });
+}

@@ -1,0 +1,170 @@
+/**
+ * The inputs of a `VMSnapshot`, defined once as a zod schema. The TypeScript types users see
+ * (`VMSnapshotArgs`) and the provider's validated inputs are derived from it, so the two cannot drift.
+ */
+import { z } from "zod";
+import { DURATION_UNITS, parseDuration } from "./duration";
+import { isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedKey } from "./names";
+
+/** Label and annotation key prefix reserved for this package's own markers. */
+export const RESERVED_KEY_PREFIX = "pulumi-kubevirt-snapshot.io/";
+
+const show = (value: unknown): string => (typeof value === "string" ? `"${value}"` : JSON.stringify(value));
+
+function enumField<const T extends readonly [string, ...string[]]>(field: string, values: T, fallback: T[0]) {
+  const allowed = values.map((v) => `"${v}"`).join(", ");
+  return z
+    .enum(values, {
+      error: (issue) =>
+        `${field} is ${show(issue.input)}; allowed values: ${allowed}. ` +
+        `Fix: set ${field} to one of them, or leave it unset for "${fallback}".`,
+    })
+    .default(fallback as never);
+}
+
+function dnsName(field: string, kind: "label" | "subdomain") {
+  const test = kind === "label" ? isDns1123Label : isDns1123Subdomain;
+  const rule =
+    kind === "label"
+      ? "a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)"
+      : "a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', each part starting and ending with a letter or digit, at most 253 characters)";
+  return z
+    .string({ error: (issue) => `${field} is required and must be a string (got ${show(issue.input)}).` })
+    .refine(test, {
+      error: (issue) =>
+        `${field} is ${show(issue.input)}, which is not ${rule}. Fix: use the exact Kubernetes name, e.g. "db-1".`,
+    });
+}
+
+function duration(field: string, example: string, allowZero: boolean) {
+  return z.string({ error: (issue) => `${field} must be a duration string (got ${show(issue.input)}).` }).refine(
+    (text) => {
+      const ms = parseDuration(text);
+      return ms !== undefined && (ms > 0 || (allowZero && ms === 0));
+    },
+    {
+      error: (issue) =>
+        `${field} is ${show(issue.input)}, which is not a ${allowZero ? "non-negative" : "positive"} ` +
+        `Kubernetes duration. Allowed: a number with a unit (${DURATION_UNITS}), combined like "1h30m"` +
+        `${allowZero ? ', or "0" for no deadline' : ""}. Fix: write e.g. "${example}".`,
+    },
+  );
+}
+
+function stringMap(field: string, checkValue: boolean) {
+  return z.record(z.string(), z.string()).superRefine((map, ctx) => {
+    for (const [key, value] of Object.entries(map)) {
+      if (!isQualifiedKey(key)) {
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: `${field} key ${show(key)} is not a valid Kubernetes key ([prefix/]name, name ≤ 63 alphanumerics, '-', '_', '.'). Fix: rename it.`,
+        });
+      } else if (key.startsWith(RESERVED_KEY_PREFIX)) {
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: `${field} key ${show(key)} uses the prefix "${RESERVED_KEY_PREFIX}", which this package reserves for its own markers. Fix: choose another key.`,
+        });
+      } else if (checkValue && !isLabelValue(value)) {
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: `${field} value ${show(value)} for key ${show(key)} is not a valid label value (≤ 63 alphanumerics, '-', '_', '.', alphanumeric at both ends). Fix: shorten or simplify it, or use annotations.`,
+        });
+      }
+    }
+  });
+}
+
+/** The fields of the user-facing inputs, shared by the SDK schema and the provider's schema. */
+export const vmSnapshotArgsShape = {
+    /** Namespace of the VirtualMachine; the snapshot is created there too. */
+    namespace: dnsName("namespace", "label"),
+    /** Name of the KubeVirt `VirtualMachine` to snapshot (`spec.source.name`). */
+    vmName: dnsName("vmName", "subdomain"),
+    /**
+     * Kubernetes name of the `VirtualMachineSnapshot`.
+     * @default - `<resource name>-<random suffix>`, chosen once and kept across updates.
+     */
+    name: dnsName("name", "subdomain").optional(),
+    /**
+     * KubeVirt's `spec.failureDeadline`: after this long the snapshot is Failed. "0" disables it (then `timeout` is required).
+     * @default "5m"
+     */
+    failureDeadline: duration("failureDeadline", "10m", true).default("5m"),
+    /**
+     * Local bound on how long `pulumi up` waits for the snapshot.
+     * @default - failureDeadline + 2m grace (required when failureDeadline is "0").
+     */
+    timeout: duration("timeout", "15m", false).optional(),
+    /**
+     * Local bound on how long a delete waits until the snapshot is gone (finalizers released).
+     * @default "5m"
+     */
+    deleteTimeout: duration("deleteTimeout", "5m", false).default("5m"),
+    /**
+     * What counts as done: "readyToUse" (every volume snapshot usable) or "succeeded" (point in time cut, guest thawed).
+     * @default "readyToUse"
+     */
+    waitFor: enumField("waitFor", ["readyToUse", "succeeded"] as const, "readyToUse"),
+    /**
+     * Guest-agent policy for running VMs: "prefer" warns without a connected agent, "require" refuses before
+     * creating anything, "ignore" says nothing.
+     * @default "prefer"
+     */
+    guestAgent: enumField("guestAgent", ["prefer", "require", "ignore"] as const, "prefer"),
+    /**
+     * KubeVirt's `spec.deletionPolicy`: "Retain" keeps the ready content and its VolumeSnapshots after deletion.
+     * @default "Delete"
+     */
+    deletionPolicy: enumField("deletionPolicy", ["Delete", "Retain"] as const, "Delete"),
+    /** Labels for the snapshot object; the only inputs (with annotations) that update in place. */
+    labels: stringMap("labels", true).optional(),
+    /** Annotations for the snapshot object; updated in place. */
+    annotations: stringMap("annotations", false).optional(),
+    /** Free-form values; any change takes a new snapshot (replace). Bind them to what the snapshot protects. */
+    triggers: z.array(z.string({ error: "triggers must be a list of strings." })).default([]),
+    /**
+     * What to do with a Failed snapshot: "keep" leaves it in the cluster and in state (replaced by the next
+     * `pulumi up`); "delete" deletes it, waits until it is gone, then fails.
+     * @default "keep"
+     */
+    onFailure: enumField("onFailure", ["keep", "delete"] as const, "keep"),
+    /**
+     * Take a configuration-only snapshot when no volume of the VM can be snapshotted (KubeVirt's behaviour).
+     * @default false
+     */
+    allowEmpty: z.boolean({ error: "allowEmpty must be true or false." }).default(false),
+    /** Kubeconfig context to use instead of the current one (or the stack config `pulumi-kubevirt-snapshot:context`). */
+    context: z.string({ error: "context must be a string naming a kubeconfig context." }).min(1).optional(),
+} as const;
+
+/** The user-facing inputs of `VMSnapshot`, as a zod object schema (defaults applied on parse). */
+export const vmSnapshotArgsSchema = z.object(vmSnapshotArgsShape).strict();
+
+/**
+ * Rules that span several fields. They are kept out of the zod object so they are reported together with
+ * the per-field problems (zod skips object refinements while a field is invalid).
+ * @returns one `{path, message}` per problem.
+ */
+export function crossFieldIssues(raw: Record<string, unknown>): { path: string; message: string }[] {
+  const deadline = typeof raw["failureDeadline"] === "string" ? parseDuration(raw["failureDeadline"]) : undefined;
+  if (deadline === 0 && raw["timeout"] === undefined) {
+    return [
+      {
+        path: "timeout",
+        message:
+          'timeout is required when failureDeadline is "0": KubeVirt then never fails the snapshot, so the wait ' +
+          'needs its own bound. Fix: set timeout, e.g. "30m", or give failureDeadline a value such as "10m".',
+      },
+    ];
+  }
+  return [];
+}
+
+/** The plain (already resolved) inputs of a `VMSnapshot`, before defaults. */
+export type VMSnapshotInputs = z.input<typeof vmSnapshotArgsSchema>;
+
+/** The inputs after validation, with every default applied. */
+export type VMSnapshotResolvedInputs = z.output<typeof vmSnapshotArgsSchema>;

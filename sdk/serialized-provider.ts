@@ -1,0 +1,19 @@
+/**
+ * The provider object Pulumi serializes into every VMSnapshot's state (`__provider`, stored twice per
+ * resource). It captures nothing and holds one real method: Pulumi's provider host always calls
+ * `configure()` on a freshly deserialized provider before any other method, and `configure()` installs
+ * the implementation, loaded by package name from the host's working directory (this package depends on
+ * @pulumi/pulumi >= 3.276, whose host always calls configure()). So the state stays a few
+ * hundred bytes and fixes to the implementation reach existing stacks.
+ * Keep it free of imports, module-level values, zod schemas, clients and `#private` fields.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access */
+import type * as pulumi from "@pulumi/pulumi";
+
+/** The tiny forwarding provider shared by every VMSnapshot (one instance, so Pulumi serializes it once). */
+export const serializedProvider: Omit<pulumi.dynamic.ResourceProvider, "create"> = {
+  async configure(req) {
+    const impl = require("pulumi-kubevirt-snapshot/provider");
+    Object.assign(this, impl.load(impl.settingsFromConfig(req.config)));
+  },
+};
