@@ -23,10 +23,14 @@ export function progressSummary(snapshot: VirtualMachineSnapshot | undefined): s
   return parts.join("; ");
 }
 
-/** Prints a summary line whenever it changes; phase changes at once, other changes at most every `minIntervalMs`. */
+/**
+ * Prints a summary line whenever it changes: phase, readiness and errors at once, other changes (Progressing
+ * reason, indications) at most every `minIntervalMs`.
+ */
 export class ProgressReporter {
   private lastLine = "";
   private lastPhase: string | undefined;
+  private lastReady: boolean | undefined;
   private lastPrintedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -41,10 +45,12 @@ export class ProgressReporter {
     const line = progressSummary(snapshot);
     if (line === this.lastLine) return;
     const phase = snapshot?.status?.phase ?? "";
-    const urgent = phase !== this.lastPhase || Boolean(snapshot?.status?.error?.message);
+    const readyNow = snapshot?.status?.readyToUse === true;
+    const urgent = phase !== this.lastPhase || readyNow !== this.lastReady || Boolean(snapshot?.status?.error?.message);
     if (!urgent && this.now() - this.lastPrintedAt < this.minIntervalMs) return;
     this.lastLine = line;
     this.lastPhase = phase;
+    this.lastReady = readyNow;
     this.lastPrintedAt = this.now();
     this.log.info(`${this.prefix}${line}`);
   }

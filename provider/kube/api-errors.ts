@@ -27,7 +27,8 @@ function parseBody(body: unknown): StatusBody {
 
 /** Describes an action as "create virtualmachinesnapshots.snapshot.kubevirt.io "x" in namespace "ns"". */
 export function describeAction(action: ApiAction): string {
-  return `${action.verb} ${action.resource}${action.name ? ` "${action.name}"` : ""} in namespace "${action.namespace}"`;
+  const where = action.namespace ? ` in namespace "${action.namespace}"` : "";
+  return `${action.verb} ${action.resource}${action.name ? ` "${action.name}"` : ""}${where}`;
 }
 
 /** Converts an error thrown by client-node (ApiException, watch error, network error) for `action`. */
