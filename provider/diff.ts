@@ -58,7 +58,12 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 function isEmpty(v: unknown): boolean {
-  return v === undefined || v === null || (Array.isArray(v) && v.length === 0) || (isObject(v) && Object.keys(v).length === 0);
+  return (
+    v === undefined ||
+    v === null ||
+    (Array.isArray(v) && v.length === 0) ||
+    (isObject(v) && Object.keys(v).length === 0)
+  );
 }
 
 function changed(olds: Record<string, unknown>, news: Record<string, unknown>, key: string): boolean {
@@ -66,7 +71,10 @@ function changed(olds: Record<string, unknown>, news: Record<string, unknown>, k
 }
 
 /** Why the live snapshot itself calls for a replacement, or `undefined` when it is fine. */
-export function statusReplaceKey(olds: Record<string, unknown>, news: Record<string, unknown>): string | undefined {
+export function statusReplaceKey(
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+): string | undefined {
   if (olds["phase"] === "Failed") return "phase";
   const waitFor = news["waitFor"] ?? olds["waitFor"];
   if (waitFor !== "succeeded" && olds["readyToUse"] !== true) return "readyToUse";

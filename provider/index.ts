@@ -15,7 +15,9 @@ export type { ClusterSettings } from "./kube/connect";
 export { createVmSnapshotProvider } from "./vm-snapshot-provider";
 
 /** Reads the provider settings from the stack config the host passes to `configure()`. */
-export function settingsFromConfig(config: { get(key: string): string | undefined } | undefined): ClusterSettings {
+export function settingsFromConfig(
+  config: { get(key: string): string | undefined } | undefined,
+): ClusterSettings {
   // The host's Config throws when the engine sent no configuration at all; treat that as "nothing set".
   const get = (key: string): string | undefined => {
     try {
@@ -44,7 +46,9 @@ export function productionDeps(settings: ClusterSettings): ProviderDeps {
 const providers = new Map<string, ReturnType<typeof createVmSnapshotProvider>>();
 
 /** The provider for these settings (one per distinct settings in a process). */
-export function load(settings: ClusterSettings | undefined): Required<Omit<pulumi.dynamic.ResourceProvider, "configure">> {
+export function load(
+  settings: ClusterSettings | undefined,
+): Required<Omit<pulumi.dynamic.ResourceProvider, "configure">> {
   const key = JSON.stringify(settings ?? {});
   let provider = providers.get(key);
   if (!provider) {

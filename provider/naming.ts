@@ -8,7 +8,9 @@ const MAX_NAME = 63;
 
 /** A random suffix of lower-case letters and digits (production default for {@link autoName}). */
 export function randomSuffix(): string {
-  return Array.from({ length: SUFFIX_LENGTH }, () => SUFFIX_ALPHABET[randomInt(SUFFIX_ALPHABET.length)]).join("");
+  return Array.from({ length: SUFFIX_LENGTH }, () => SUFFIX_ALPHABET[randomInt(SUFFIX_ALPHABET.length)]).join(
+    "",
+  );
 }
 
 /**
@@ -37,7 +39,12 @@ export function chooseName(
 ): string | undefined {
   if (typeof news.name === "string") return news.name;
   if (typeof news.resourceName !== "string") return undefined;
-  if (olds && typeof olds.name === "string" && olds.resourceName === news.resourceName && olds.autoNamed === true) {
+  if (
+    olds &&
+    typeof olds.name === "string" &&
+    olds.resourceName === news.resourceName &&
+    olds.autoNamed === true
+  ) {
     return olds.name;
   }
   return autoName(news.resourceName, suffix());

@@ -47,5 +47,8 @@ export function buildOutputs(
   apiVersion: string,
   observation: SourceObservation,
 ): Record<string, PlainValue> {
-  return sanitize({ ...inputs, ...statusOutputs(snapshot, apiVersion, observation) }) as Record<string, PlainValue>;
+  return sanitize({ ...inputs, ...statusOutputs(snapshot, apiVersion, observation) }) as Record<
+    string,
+    PlainValue
+  >;
 }

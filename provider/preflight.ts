@@ -28,7 +28,11 @@ function conditionText(vmi: VirtualMachineInstance, type: string): string {
 }
 
 /** Applies the guest-agent policy to a VM's instance (`undefined` = the VM is stopped). */
-export function guestAgentCheck(ref: string, vmi: VirtualMachineInstance | undefined, policy: GuestAgentPolicy) {
+export function guestAgentCheck(
+  ref: string,
+  vmi: VirtualMachineInstance | undefined,
+  policy: GuestAgentPolicy,
+) {
   const result: PreflightResult = {
     errors: [],
     warnings: [],
@@ -62,8 +66,13 @@ export function guestAgentCheck(ref: string, vmi: VirtualMachineInstance | undef
   } else if (policy === "prefer") {
     result.warnings.push(`${problem}. Set guestAgent to "require" to refuse such snapshots.`);
   }
-  if (findCondition(vmi.status?.conditions, "AgentVersionNotSupported")?.status === "True" && policy !== "ignore") {
-    result.warnings.push(`VM ${ref}: the guest agent version is not supported by KubeVirt (AgentVersionNotSupported).`);
+  if (
+    findCondition(vmi.status?.conditions, "AgentVersionNotSupported")?.status === "True" &&
+    policy !== "ignore"
+  ) {
+    result.warnings.push(
+      `VM ${ref}: the guest agent version is not supported by KubeVirt (AgentVersionNotSupported).`,
+    );
   }
   return result;
 }
@@ -117,7 +126,9 @@ export function preflight(
   const holder = vm.status?.snapshotInProgress;
   if (holder) result.notes.push(`VM ${ref} is locked by snapshot "${holder}"; this one waits for the lock.`);
   if (vm.status?.restoreInProgress) {
-    result.warnings.push(`VM ${ref} is being restored (restore "${vm.status.restoreInProgress}" in progress).`);
+    result.warnings.push(
+      `VM ${ref} is being restored (restore "${vm.status.restoreInProgress}" in progress).`,
+    );
   }
   return result;
 }

@@ -46,7 +46,8 @@ export class ProgressReporter {
     if (line === this.lastLine) return;
     const phase = snapshot?.status?.phase ?? "";
     const readyNow = snapshot?.status?.readyToUse === true;
-    const urgent = phase !== this.lastPhase || readyNow !== this.lastReady || Boolean(snapshot?.status?.error?.message);
+    const urgent =
+      phase !== this.lastPhase || readyNow !== this.lastReady || Boolean(snapshot?.status?.error?.message);
     if (!urgent && this.now() - this.lastPrintedAt < this.minIntervalMs) return;
     this.lastLine = line;
     this.lastPhase = phase;

@@ -20,7 +20,11 @@ export type Verdict =
  */
 export function snapshotVerdict(snapshot: VirtualMachineSnapshot | undefined, waitFor: WaitFor): Verdict {
   if (!snapshot) {
-    return { kind: "failed", reason: "snapshot deleted", message: "the snapshot was deleted while waiting for it" };
+    return {
+      kind: "failed",
+      reason: "snapshot deleted",
+      message: "the snapshot was deleted while waiting for it",
+    };
   }
   const status = snapshot.status ?? {};
   const failure = findCondition(status.conditions, "Failure");

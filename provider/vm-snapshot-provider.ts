@@ -27,10 +27,12 @@ export function readInputs(raw: Props): ProviderInputs & { __provider?: unknown 
 }
 
 /** Builds the provider over the given I/O. */
-export function createVmSnapshotProvider(deps: ProviderDeps): Required<Omit<pulumi.dynamic.ResourceProvider, "configure">> {
+export function createVmSnapshotProvider(
+  deps: ProviderDeps,
+): Required<Omit<pulumi.dynamic.ResourceProvider, "configure">> {
   return {
-    check: async (olds: Props | undefined, news: Props) => checkInputs(olds, news, deps.suffix),
-    diff: async (_id: string, olds: Props, news: Props) => diffSnapshot(olds, news),
+    check: (olds: Props | undefined, news: Props) => Promise.resolve(checkInputs(olds, news, deps.suffix)),
+    diff: (_id: string, olds: Props, news: Props) => Promise.resolve(diffSnapshot(olds, news)),
     create: async (inputs: Props) => createSnapshot(deps, readInputs(inputs)),
     read: async (id: string, props?: Props) => readSnapshot(deps, id, props ?? {}),
     update: async (id: string, olds: Props, news: Props) => updateSnapshot(deps, id, olds, readInputs(news)),

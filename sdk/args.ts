@@ -37,18 +37,20 @@ function dnsName(field: string, kind: "label" | "subdomain") {
 }
 
 function duration(field: string, example: string, allowZero: boolean) {
-  return z.string({ error: (issue) => `${field} must be a duration string (got ${show(issue.input)}).` }).refine(
-    (text) => {
-      const ms = parseDuration(text);
-      return ms !== undefined && (ms > 0 || (allowZero && ms === 0));
-    },
-    {
-      error: (issue) =>
-        `${field} is ${show(issue.input)}, which is not a ${allowZero ? "non-negative" : "positive"} ` +
-        `Kubernetes duration. Allowed: a number with a unit (${DURATION_UNITS}), combined like "1h30m"` +
-        `${allowZero ? ', or "0" for no deadline' : ""}. Fix: write e.g. "${example}".`,
-    },
-  );
+  return z
+    .string({ error: (issue) => `${field} must be a duration string (got ${show(issue.input)}).` })
+    .refine(
+      (text) => {
+        const ms = parseDuration(text);
+        return ms !== undefined && (ms > 0 || (allowZero && ms === 0));
+      },
+      {
+        error: (issue) =>
+          `${field} is ${show(issue.input)}, which is not a ${allowZero ? "non-negative" : "positive"} ` +
+          `Kubernetes duration. Allowed: a number with a unit (${DURATION_UNITS}), combined like "1h30m"` +
+          `${allowZero ? ', or "0" for no deadline' : ""}. Fix: write e.g. "${example}".`,
+      },
+    );
 }
 
 function stringMap(field: string, checkValue: boolean) {
@@ -79,65 +81,65 @@ function stringMap(field: string, checkValue: boolean) {
 
 /** The fields of the user-facing inputs, shared by the SDK schema and the provider's schema. */
 export const vmSnapshotArgsShape = {
-    /** Namespace of the VirtualMachine; the snapshot is created there too. */
-    namespace: dnsName("namespace", "label"),
-    /** Name of the KubeVirt `VirtualMachine` to snapshot (`spec.source.name`). */
-    vmName: dnsName("vmName", "subdomain"),
-    /**
-     * Kubernetes name of the `VirtualMachineSnapshot`.
-     * @default - `<resource name>-<random suffix>`, chosen once and kept across updates.
-     */
-    name: dnsName("name", "subdomain").optional(),
-    /**
-     * KubeVirt's `spec.failureDeadline`: after this long the snapshot is Failed. "0" disables it (then `timeout` is required).
-     * @default "5m"
-     */
-    failureDeadline: duration("failureDeadline", "10m", true).default("5m"),
-    /**
-     * Local bound on how long `pulumi up` waits for the snapshot.
-     * @default - failureDeadline + 2m grace (required when failureDeadline is "0").
-     */
-    timeout: duration("timeout", "15m", false).optional(),
-    /**
-     * Local bound on how long a delete waits until the snapshot is gone (finalizers released).
-     * @default "5m"
-     */
-    deleteTimeout: duration("deleteTimeout", "5m", false).default("5m"),
-    /**
-     * What counts as done: "readyToUse" (every volume snapshot usable) or "succeeded" (point in time cut, guest thawed).
-     * @default "readyToUse"
-     */
-    waitFor: enumField("waitFor", ["readyToUse", "succeeded"] as const, "readyToUse"),
-    /**
-     * Guest-agent policy for running VMs: "prefer" warns without a connected agent, "require" refuses before
-     * creating anything, "ignore" says nothing.
-     * @default "prefer"
-     */
-    guestAgent: enumField("guestAgent", ["prefer", "require", "ignore"] as const, "prefer"),
-    /**
-     * KubeVirt's `spec.deletionPolicy`: "Retain" keeps the ready content and its VolumeSnapshots after deletion.
-     * @default "Delete"
-     */
-    deletionPolicy: enumField("deletionPolicy", ["Delete", "Retain"] as const, "Delete"),
-    /** Labels for the snapshot object; the only inputs (with annotations) that update in place. */
-    labels: stringMap("labels", true).optional(),
-    /** Annotations for the snapshot object; updated in place. */
-    annotations: stringMap("annotations", false).optional(),
-    /** Free-form values; any change takes a new snapshot (replace). Bind them to what the snapshot protects. */
-    triggers: z.array(z.string({ error: "triggers must be a list of strings." })).default([]),
-    /**
-     * What to do with a Failed snapshot: "keep" leaves it in the cluster and in state (replaced by the next
-     * `pulumi up`); "delete" deletes it, waits until it is gone, then fails.
-     * @default "keep"
-     */
-    onFailure: enumField("onFailure", ["keep", "delete"] as const, "keep"),
-    /**
-     * Take a configuration-only snapshot when no volume of the VM can be snapshotted (KubeVirt's behaviour).
-     * @default false
-     */
-    allowEmpty: z.boolean({ error: "allowEmpty must be true or false." }).default(false),
-    /** Kubeconfig context to use instead of the current one (or the stack config `pulumi-kubevirt-snapshot:context`). */
-    context: z.string({ error: "context must be a string naming a kubeconfig context." }).min(1).optional(),
+  /** Namespace of the VirtualMachine; the snapshot is created there too. */
+  namespace: dnsName("namespace", "label"),
+  /** Name of the KubeVirt `VirtualMachine` to snapshot (`spec.source.name`). */
+  vmName: dnsName("vmName", "subdomain"),
+  /**
+   * Kubernetes name of the `VirtualMachineSnapshot`.
+   * @default - `<resource name>-<random suffix>`, chosen once and kept across updates.
+   */
+  name: dnsName("name", "subdomain").optional(),
+  /**
+   * KubeVirt's `spec.failureDeadline`: after this long the snapshot is Failed. "0" disables it (then `timeout` is required).
+   * @default "5m"
+   */
+  failureDeadline: duration("failureDeadline", "10m", true).default("5m"),
+  /**
+   * Local bound on how long `pulumi up` waits for the snapshot.
+   * @default - failureDeadline + 2m grace (required when failureDeadline is "0").
+   */
+  timeout: duration("timeout", "15m", false).optional(),
+  /**
+   * Local bound on how long a delete waits until the snapshot is gone (finalizers released).
+   * @default "5m"
+   */
+  deleteTimeout: duration("deleteTimeout", "5m", false).default("5m"),
+  /**
+   * What counts as done: "readyToUse" (every volume snapshot usable) or "succeeded" (point in time cut, guest thawed).
+   * @default "readyToUse"
+   */
+  waitFor: enumField("waitFor", ["readyToUse", "succeeded"] as const, "readyToUse"),
+  /**
+   * Guest-agent policy for running VMs: "prefer" warns without a connected agent, "require" refuses before
+   * creating anything, "ignore" says nothing.
+   * @default "prefer"
+   */
+  guestAgent: enumField("guestAgent", ["prefer", "require", "ignore"] as const, "prefer"),
+  /**
+   * KubeVirt's `spec.deletionPolicy`: "Retain" keeps the ready content and its VolumeSnapshots after deletion.
+   * @default "Delete"
+   */
+  deletionPolicy: enumField("deletionPolicy", ["Delete", "Retain"] as const, "Delete"),
+  /** Labels for the snapshot object; the only inputs (with annotations) that update in place. */
+  labels: stringMap("labels", true).optional(),
+  /** Annotations for the snapshot object; updated in place. */
+  annotations: stringMap("annotations", false).optional(),
+  /** Free-form values; any change takes a new snapshot (replace). Bind them to what the snapshot protects. */
+  triggers: z.array(z.string({ error: "triggers must be a list of strings." })).default([]),
+  /**
+   * What to do with a Failed snapshot: "keep" leaves it in the cluster and in state (replaced by the next
+   * `pulumi up`); "delete" deletes it, waits until it is gone, then fails.
+   * @default "keep"
+   */
+  onFailure: enumField("onFailure", ["keep", "delete"] as const, "keep"),
+  /**
+   * Take a configuration-only snapshot when no volume of the VM can be snapshotted (KubeVirt's behaviour).
+   * @default false
+   */
+  allowEmpty: z.boolean({ error: "allowEmpty must be true or false." }).default(false),
+  /** Kubeconfig context to use instead of the current one (or the stack config `pulumi-kubevirt-snapshot:context`). */
+  context: z.string({ error: "context must be a string naming a kubeconfig context." }).min(1).optional(),
 } as const;
 
 /** The user-facing inputs of `VMSnapshot`, as a zod object schema (defaults applied on parse). */
@@ -149,7 +151,8 @@ export const vmSnapshotArgsSchema = z.object(vmSnapshotArgsShape).strict();
  * @returns one `{path, message}` per problem.
  */
 export function crossFieldIssues(raw: Record<string, unknown>): { path: string; message: string }[] {
-  const deadline = typeof raw["failureDeadline"] === "string" ? parseDuration(raw["failureDeadline"]) : undefined;
+  const deadline =
+    typeof raw["failureDeadline"] === "string" ? parseDuration(raw["failureDeadline"]) : undefined;
   if (deadline === 0 && raw["timeout"] === undefined) {
     return [
       {

@@ -7,7 +7,7 @@
  * hundred bytes and fixes to the implementation reach existing stacks.
  * Keep it free of imports, module-level values, zod schemas, clients and `#private` fields.
  */
-/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access */
+/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/require-await */
 import type * as pulumi from "@pulumi/pulumi";
 
 /** The tiny forwarding provider shared by every VMSnapshot (one instance, so Pulumi serializes it once). */

@@ -4,7 +4,14 @@ import type { VMSnapshotInputs } from "./args";
 import type { SourceIndicationOutput, VMSnapshotStatusOutputs } from "./outputs";
 import { serializedProvider } from "./serialized-provider";
 
-type Inputify<T> = { [K in keyof T]: T[K] extends (infer E)[] ? pulumi.Input<pulumi.Input<E>[]> : pulumi.Input<T[K]> };
+/** Wraps every field (and list item / map value) of a plain input type in `pulumi.Input`. */
+type Inputify<T> = {
+  [K in keyof T]: NonNullable<T[K]> extends (infer E)[]
+    ? pulumi.Input<pulumi.Input<E>[]>
+    : NonNullable<T[K]> extends Record<string, string>
+      ? pulumi.Input<Record<string, pulumi.Input<string>>>
+      : pulumi.Input<T[K]>;
+};
 
 /** The arguments of a `VMSnapshot`: every field of the zod schema in `args.ts`, each a `pulumi.Input`. */
 export type VMSnapshotArgs = Inputify<VMSnapshotInputs>;
@@ -86,6 +93,13 @@ export class VMSnapshot extends pulumi.dynamic.Resource {
       owner: `${pulumi.getProject()}/${pulumi.getStack()}/${name}`,
     };
     for (const key of STATUS_OUTPUTS) props[key] = undefined;
-    super(serializedProvider as pulumi.dynamic.ResourceProvider, name, props, opts, "kubevirt-snapshot", "VMSnapshot");
+    super(
+      serializedProvider as pulumi.dynamic.ResourceProvider,
+      name,
+      props,
+      opts,
+      "kubevirt-snapshot",
+      "VMSnapshot",
+    );
   }
 }

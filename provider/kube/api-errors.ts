@@ -22,7 +22,7 @@ function parseBody(body: unknown): StatusBody {
       return { message: body };
     }
   }
-  return (body ?? {}) as StatusBody;
+  return typeof body === "object" && body !== null ? body : {};
 }
 
 /** Describes an action as "create virtualmachinesnapshots.snapshot.kubevirt.io "x" in namespace "ns"". */
@@ -33,17 +33,23 @@ export function describeAction(action: ApiAction): string {
 
 /** Converts an error thrown by client-node (ApiException, watch error, network error) for `action`. */
 export function toKubeApiError(error: unknown, action: ApiAction, server: string): ProviderError {
-  const e = error as { code?: unknown; statusCode?: unknown; body?: unknown; message?: unknown; cause?: unknown };
+  const e = error as {
+    code?: unknown;
+    statusCode?: unknown;
+    body?: unknown;
+    message?: unknown;
+    cause?: unknown;
+  };
   const code = typeof e.code === "number" ? e.code : typeof e.statusCode === "number" ? e.statusCode : 0;
   if (code === 0) {
     const cause = (e.cause as { message?: string } | undefined)?.message ?? "";
     return new ProviderError(
-      `cannot reach the Kubernetes API at ${server} to ${describeAction(action)}: ${String(e.message ?? error)}` +
+      `cannot reach the Kubernetes API at ${server} to ${describeAction(action)}: ${typeof e.message === "string" ? e.message : String(error)}` +
         `${cause ? ` (${cause})` : ""}. Fix: check the kubeconfig's server address and that the cluster is up.`,
     );
   }
   const body = parseBody(e.body);
-  const serverMessage = body.message ?? String(e.message ?? "");
+  const serverMessage = body.message ?? (typeof e.message === "string" ? e.message : "");
   const hint =
     code === 403
       ? ` Fix: grant the verb "${action.verb}" on ${action.resource} to this user (see rbac/vmsnapshot-role.yaml).`

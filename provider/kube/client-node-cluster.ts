@@ -53,45 +53,77 @@ export function clientNodeCluster(lib: ClientNode, kc: k8s.KubeConfig): Snapshot
 
   return {
     async servedSnapshotVersions() {
-      const list = await call({ verb: "list", resource: "API groups (discovery)", namespace: "" }, () => apis.getAPIVersions());
+      const list = await call({ verb: "list", resource: "API groups (discovery)", namespace: "" }, () =>
+        apis.getAPIVersions(),
+      );
       const group = list.groups.find((g) => g.name === SNAPSHOT_GROUP);
       return group ? group.versions.map((v) => v.version) : [];
     },
     async getVirtualMachine(namespace, name) {
-      const params = { group: KUBEVIRT_GROUP, version: KUBEVIRT_VERSION, namespace, plural: "virtualmachines", name };
+      const params = {
+        group: KUBEVIRT_GROUP,
+        version: KUBEVIRT_VERSION,
+        namespace,
+        plural: "virtualmachines",
+        name,
+      };
       const action = act("get", { namespace, name }, "virtualmachines.kubevirt.io");
-      return orUndefined(call(action, () => custom.getNamespacedCustomObject(params) as Promise<VirtualMachine>));
+      return orUndefined(
+        call(action, () => custom.getNamespacedCustomObject(params) as Promise<VirtualMachine>),
+      );
     },
     async getVirtualMachineInstance(namespace, name) {
-      const params = { group: KUBEVIRT_GROUP, version: KUBEVIRT_VERSION, namespace, plural: "virtualmachineinstances", name };
+      const params = {
+        group: KUBEVIRT_GROUP,
+        version: KUBEVIRT_VERSION,
+        namespace,
+        plural: "virtualmachineinstances",
+        name,
+      };
       const action = act("get", { namespace, name }, "virtualmachineinstances.kubevirt.io");
-      return orUndefined(call(action, () => custom.getNamespacedCustomObject(params) as Promise<VirtualMachineInstance>));
+      return orUndefined(
+        call(action, () => custom.getNamespacedCustomObject(params) as Promise<VirtualMachineInstance>),
+      );
     },
     async getSnapshot(ref) {
-      const run = () => custom.getNamespacedCustomObject({ ...snapshotParams(ref), name: ref.name }) as Promise<VirtualMachineSnapshot>;
+      const run = () =>
+        custom.getNamespacedCustomObject({
+          ...snapshotParams(ref),
+          name: ref.name,
+        }) as Promise<VirtualMachineSnapshot>;
       return orUndefined(call(act("get", ref), run));
     },
     async createSnapshot(version, body) {
       const ref = { version, namespace: body.metadata.namespace ?? "", name: body.metadata.name ?? "" };
       const run = () =>
-        custom.createNamespacedCustomObject({ ...snapshotParams(ref), body, fieldValidation: "Strict" }) as Promise<VirtualMachineSnapshot>;
+        custom.createNamespacedCustomObject({
+          ...snapshotParams(ref),
+          body,
+          fieldValidation: "Strict",
+        }) as Promise<VirtualMachineSnapshot>;
       return call(act("create", ref), run);
     },
     async patchSnapshotMetadata(ref, patch) {
       const options = lib.setHeaderOptions("Content-Type", lib.PatchStrategy.MergePatch);
       const body = { metadata: patch };
       const run = () =>
-        custom.patchNamespacedCustomObject({ ...snapshotParams(ref), name: ref.name, body }, options) as Promise<VirtualMachineSnapshot>;
+        custom.patchNamespacedCustomObject(
+          { ...snapshotParams(ref), name: ref.name, body },
+          options,
+        ) as Promise<VirtualMachineSnapshot>;
       return call(act("patch", ref), run);
     },
     async deleteSnapshot(ref) {
       const run = () => custom.deleteNamespacedCustomObject({ ...snapshotParams(ref), name: ref.name });
-      const result = await orUndefined(call(act("delete", ref), run));
+      const result: unknown = await orUndefined(call(act("delete", ref), run));
       return result !== undefined;
     },
     async listSnapshot(ref) {
       const run = () =>
-        custom.listNamespacedCustomObject({ ...snapshotParams(ref), fieldSelector: `metadata.name=${ref.name}` }) as Promise<{
+        custom.listNamespacedCustomObject({
+          ...snapshotParams(ref),
+          fieldSelector: `metadata.name=${ref.name}`,
+        }) as Promise<{
           items: VirtualMachineSnapshot[];
           metadata: { resourceVersion: string };
         }>;
@@ -126,10 +158,19 @@ async function startWatch(
   };
   const done = (err: unknown): void => {
     const code = (err as { statusCode?: unknown } | null)?.statusCode;
-    resolveClosed(err && typeof code === "number" && code !== 410 ? toKubeApiError(err, action, server) : err ?? undefined);
+    resolveClosed(
+      err && typeof code === "number" && code !== 410
+        ? toKubeApiError(err, action, server)
+        : (err ?? undefined),
+    );
   };
   try {
-    const controller = await new lib.Watch(kc).watch(path, query, (phase, obj) => onEvent(toEvent(phase, obj)), done);
+    const controller = await new lib.Watch(kc).watch(
+      path,
+      query,
+      (phase, obj) => onEvent(toEvent(phase, obj)),
+      done,
+    );
     return { closed, stop: () => controller.abort() };
   } catch (error) {
     throw toKubeApiError(error, action, server);

@@ -32,7 +32,11 @@ function loadKubeConfig(lib: typeof k8s, source: KubeconfigSource): k8s.KubeConf
 }
 
 /** Applies the context choice, failing with the list of known contexts when it does not exist. */
-export function selectContext(kc: Pick<k8s.KubeConfig, "getContexts" | "getContextObject" | "setCurrentContext" | "getCurrentContext">, context: string | undefined, origin: string): void {
+export function selectContext(
+  kc: Pick<k8s.KubeConfig, "getContexts" | "getContextObject" | "setCurrentContext" | "getCurrentContext">,
+  context: string | undefined,
+  origin: string,
+): void {
   if (context) {
     if (!kc.getContextObject(context)) {
       const known = kc.getContexts().map((c) => c.name);
@@ -43,7 +47,9 @@ export function selectContext(kc: Pick<k8s.KubeConfig, "getContexts" | "getConte
     }
     kc.setCurrentContext(context);
   } else if (!kc.getCurrentContext()) {
-    throw new ProviderError(`the kubeconfig from ${origin} has no current-context. Fix: set the context input or pulumi-kubevirt-snapshot:context.`);
+    throw new ProviderError(
+      `the kubeconfig from ${origin} has no current-context. Fix: set the context input or pulumi-kubevirt-snapshot:context.`,
+    );
   }
 }
 
@@ -55,7 +61,10 @@ async function open(source: KubeconfigSource, context: string | undefined): Prom
 }
 
 /** Returns the cluster for these settings and context, opening it once per process. */
-export function connectCluster(settings: ClusterSettings, inputContext: string | undefined): Promise<SnapshotCluster> {
+export function connectCluster(
+  settings: ClusterSettings,
+  inputContext: string | undefined,
+): Promise<SnapshotCluster> {
   const source = chooseKubeconfigSource({
     configKubeconfig: settings.kubeconfig,
     env: process.env,

@@ -52,8 +52,11 @@ export function chooseKubeconfigSource(environment: KubeconfigEnvironment): Kube
   const home = `${homedir}/.kube/config`;
   if (exists(home)) return { kind: "files", paths: [home], origin: home };
   looked.push(`${home} (no such file)`);
-  if (env["KUBERNETES_SERVICE_HOST"] && exists(IN_CLUSTER_TOKEN)) return { kind: "in-cluster", origin: "in-cluster service account" };
-  looked.push(`in-cluster service account (${env["KUBERNETES_SERVICE_HOST"] ? `${IN_CLUSTER_TOKEN} missing` : "KUBERNETES_SERVICE_HOST not set"})`);
+  if (env["KUBERNETES_SERVICE_HOST"] && exists(IN_CLUSTER_TOKEN))
+    return { kind: "in-cluster", origin: "in-cluster service account" };
+  looked.push(
+    `in-cluster service account (${env["KUBERNETES_SERVICE_HOST"] ? `${IN_CLUSTER_TOKEN} missing` : "KUBERNETES_SERVICE_HOST not set"})`,
+  );
   throw new ProviderError(
     `no Kubernetes configuration found. Looked at: ${looked.join("; ")}. Fix: pulumi config set --secret ` +
       `${CONFIG_KUBECONFIG} "$(cat path/to/kubeconfig)", or export KUBECONFIG=path/to/kubeconfig.`,

@@ -15,7 +15,7 @@ const FEATURE_GATE_TEXT = "snapshot feature gate not enabled";
 export function featureGateError(namespace: string): ProviderError {
   return new ProviderError(
     `KubeVirt refused to create the snapshot in ${namespace}: "${FEATURE_GATE_TEXT}". The Snapshot feature ` +
-      "gate is off. Fix: on KubeVirt ≤ v1.8 add \"Snapshot\" to spec.configuration.developerConfiguration.featureGates " +
+      'gate is off. Fix: on KubeVirt ≤ v1.8 add "Snapshot" to spec.configuration.developerConfiguration.featureGates ' +
       'of the KubeVirt CR (e.g. kubectl patch kubevirt kubevirt -n kubevirt --type=json -p \'[{"op":"add","path":' +
       '"/spec/configuration/developerConfiguration/featureGates/-","value":"Snapshot"}]\'); on ≥ v1.9 remove it ' +
       "from disabledFeatureGates. Then run pulumi up again.",
@@ -54,12 +54,15 @@ export async function createOrAdopt(
   try {
     return { snapshot: await cluster.createSnapshot(version, manifest), adopted: false };
   } catch (error) {
-    if (isProviderError(error) && error.message.includes(FEATURE_GATE_TEXT)) throw featureGateError(inputs.namespace);
+    if (isProviderError(error) && error.message.includes(FEATURE_GATE_TEXT))
+      throw featureGateError(inputs.namespace);
     if (!hasStatus(error, 409)) throw error;
     const existing = await cluster.getSnapshot({ version, namespace: inputs.namespace, name: inputs.name });
     if (!existing) throw error;
     if (!isOwnSnapshot(existing, inputs)) throw foreignClash(existing, inputs);
-    log.info(`[${inputs.resourceName}] adopting ${inputs.namespace}/${inputs.name}, left by an earlier interrupted run.`);
+    log.info(
+      `[${inputs.resourceName}] adopting ${inputs.namespace}/${inputs.name}, left by an earlier interrupted run.`,
+    );
     return { snapshot: existing, adopted: true };
   }
 }

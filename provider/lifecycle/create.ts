@@ -24,12 +24,19 @@ export interface CreateOutcome {
 }
 
 /** The local wait bound: `timeout` if given, else failureDeadline + grace. */
-export function waitBoundMs(inputs: Pick<ProviderInputs, "timeout" | "failureDeadline">, graceMs: number): number {
+export function waitBoundMs(
+  inputs: Pick<ProviderInputs, "timeout" | "failureDeadline">,
+  graceMs: number,
+): number {
   if (inputs.timeout !== undefined) return parseDuration(inputs.timeout) ?? 0;
   return (parseDuration(inputs.failureDeadline) ?? 0) + graceMs;
 }
 
-async function inspectSource(deps: ProviderDeps, session: Session, inputs: ProviderInputs): Promise<SourceObservation> {
+async function inspectSource(
+  deps: ProviderDeps,
+  session: Session,
+  inputs: ProviderInputs,
+): Promise<SourceObservation> {
   const vm = await session.cluster.getVirtualMachine(inputs.namespace, inputs.vmName);
   if (!vm) {
     throw new ProviderError(
@@ -112,8 +119,18 @@ export async function createSnapshot(
     progress: reporterFor(deps, inputs.resourceName, ref),
   });
   if (result.outcome.kind !== "done" || !result.last) {
-    return settleFailure(deps, session, inputs, ref, { ...result, outcome: result.outcome.kind === "done" ? { kind: "timeout" } : result.outcome }, observation);
+    return settleFailure(
+      deps,
+      session,
+      inputs,
+      ref,
+      { ...result, outcome: result.outcome.kind === "done" ? { kind: "timeout" } : result.outcome },
+      observation,
+    );
   }
   const { __provider: _provider, ...plainInputs } = inputs;
-  return { id: snapshotId(ref.namespace, ref.name), outs: buildOutputs(plainInputs, result.last, session.version, observation) };
+  return {
+    id: snapshotId(ref.namespace, ref.name),
+    outs: buildOutputs(plainInputs, result.last, session.version, observation),
+  };
 }

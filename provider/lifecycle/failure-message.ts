@@ -26,15 +26,18 @@ export function failureHints(facts: Pick<FailureFacts, "failureDeadline" | "outc
   const progressing = findCondition(status?.conditions, "Progressing")?.reason ?? "";
   const hints: string[] = [];
   if (/freez/i.test(error)) hints.push(FREEZE_HINT);
-  if (/fsfreeze is limited/.test(error)) hints.push("Windows VSS held the freeze longer than 10 s (QuiesceTimeout).");
-  if (/VolumeSnapshot .* error/.test(error)) hints.push("The CSI driver reported a VolumeSnapshot error (see the error above).");
+  if (/fsfreeze is limited/.test(error))
+    hints.push("Windows VSS held the freeze longer than 10 s (QuiesceTimeout).");
+  if (/VolumeSnapshot .* error/.test(error))
+    hints.push("The CSI driver reported a VolumeSnapshot error (see the error above).");
   if (progressing.startsWith("Source not locked")) {
     hints.push(
       `KubeVirt never locked the VM: "${progressing}". Typical causes: a PVC not Bound (WaitForFirstConsumer ` +
         "storage needs the VM started once), another snapshot of the VM in progress, or pods using the PVCs of a stopped VM.",
     );
   }
-  if (progressing === "Source does not exist") hints.push("The VM did not exist while KubeVirt reconciled the snapshot.");
+  if (progressing === "Source does not exist")
+    hints.push("The VM did not exist while KubeVirt reconciled the snapshot.");
   if (facts.outcome.kind === "failed" && facts.outcome.reason === "snapshot deadline exceeded") {
     hints.push(`If the storage is just slow, raise failureDeadline (now "${facts.failureDeadline}").`);
   }

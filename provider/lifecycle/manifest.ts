@@ -1,5 +1,11 @@
 /** The `VirtualMachineSnapshot` object to create, and metadata patches. Pure. */
-import { KUBEVIRT_GROUP, MANAGED_BY_LABEL, MANAGED_BY_VALUE, OWNER_ANNOTATION, SNAPSHOT_GROUP } from "../constants";
+import {
+  KUBEVIRT_GROUP,
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+  OWNER_ANNOTATION,
+  SNAPSHOT_GROUP,
+} from "../constants";
 import type { MetadataPatch } from "../kube/cluster";
 import type { VirtualMachineSnapshot } from "../kube/types";
 import type { ProviderInputs } from "../inputs";
@@ -10,7 +16,9 @@ export function snapshotLabels(inputs: Pick<ProviderInputs, "labels">): Record<s
 }
 
 /** The annotations written to the snapshot: the user's plus the owner marker. */
-export function snapshotAnnotations(inputs: Pick<ProviderInputs, "annotations" | "owner">): Record<string, string> {
+export function snapshotAnnotations(
+  inputs: Pick<ProviderInputs, "annotations" | "owner">,
+): Record<string, string> {
   return { ...(inputs.annotations ?? {}), [OWNER_ANNOTATION]: inputs.owner };
 }
 

@@ -2,6 +2,7 @@
 import type { ProviderDeps } from "../deps";
 import { buildOutputs } from "../outputs";
 import type { PlainValue } from "../sanitize";
+import { stringProp } from "../props";
 import { openSession } from "./session";
 
 /** Pulumi's `ReadResult`: no `id` means the resource is gone. */
@@ -11,13 +12,28 @@ export interface ReadOutcome {
 }
 
 /** Re-reads the snapshot named by the stored outputs. */
-export async function readSnapshot(deps: ProviderDeps, id: string, props: Record<string, unknown>): Promise<ReadOutcome> {
+export async function readSnapshot(
+  deps: ProviderDeps,
+  id: string,
+  props: Record<string, unknown>,
+): Promise<ReadOutcome> {
   const context = typeof props["context"] === "string" ? props["context"] : undefined;
-  const session = await openSession(deps, context, String(props["apiVersion"] ?? ""));
+  const session = await openSession(deps, context, stringProp(props, "apiVersion"));
   const [namespace = "", name = ""] = id.split("/");
   const live = await session.cluster.getSnapshot({ version: session.version, namespace, name });
   if (!live) return {};
   const { __provider: _provider, ...stored } = props;
-  const observation = { online: props["online"] === true, guestAgentConnected: props["guestAgentConnected"] === true };
-  return { id, props: buildOutputs(stored, live, String(props["apiVersion"] || session.version), observation) };
+  const observation = {
+    online: props["online"] === true,
+    guestAgentConnected: props["guestAgentConnected"] === true,
+  };
+  return {
+    id,
+    props: buildOutputs(
+      stored,
+      live,
+      stringProp(props, "apiVersion", session.version) || session.version,
+      observation,
+    ),
+  };
 }

@@ -11,7 +11,11 @@ export interface Session {
 }
 
 /** Connects and picks the snapshot API version by discovery (`preferred` is used when still served). */
-export async function openSession(deps: ProviderDeps, context: string | undefined, preferred?: string): Promise<Session> {
+export async function openSession(
+  deps: ProviderDeps,
+  context: string | undefined,
+  preferred?: string,
+): Promise<Session> {
   const cluster = await deps.connect(context);
   const served = await cluster.servedSnapshotVersions();
   const version = preferred && served.includes(preferred) ? preferred : chooseSnapshotVersion(served);
@@ -20,5 +24,10 @@ export async function openSession(deps: ProviderDeps, context: string | undefine
 
 /** A progress reporter whose lines start with `[<resource name>] <namespace>/<name>: `. */
 export function reporterFor(deps: ProviderDeps, resourceName: string, ref: SnapshotRef): ProgressReporter {
-  return new ProgressReporter(`[${resourceName}] ${ref.namespace}/${ref.name}: `, deps.log, deps.now, deps.progressIntervalMs);
+  return new ProgressReporter(
+    `[${resourceName}] ${ref.namespace}/${ref.name}: `,
+    deps.log,
+    deps.now,
+    deps.progressIntervalMs,
+  );
 }

@@ -5,6 +5,7 @@ import type { ProviderInputs } from "../inputs";
 import { buildOutputs } from "../outputs";
 import type { PlainValue } from "../sanitize";
 import { metadataPatch } from "./manifest";
+import { stringProp } from "../props";
 import { openSession } from "./session";
 
 /** Applies a non-replacing change and returns the new outputs. */
@@ -14,10 +15,12 @@ export async function updateSnapshot(
   olds: Record<string, unknown>,
   news: ProviderInputs,
 ): Promise<{ outs: Record<string, PlainValue> }> {
-  const session = await openSession(deps, news.context, String(olds["apiVersion"] ?? ""));
+  const session = await openSession(deps, news.context, stringProp(olds, "apiVersion"));
   const ref = { version: session.version, namespace: news.namespace, name: news.name };
   const patch = metadataPatch(olds as Partial<ProviderInputs> as ProviderInputs, news);
-  const live = patch ? await session.cluster.patchSnapshotMetadata(ref, patch) : await session.cluster.getSnapshot(ref);
+  const live = patch
+    ? await session.cluster.patchSnapshotMetadata(ref, patch)
+    : await session.cluster.getSnapshot(ref);
   if (!live) {
     throw new ProviderError(
       `[${news.resourceName}] VirtualMachineSnapshot ${id} no longer exists. Fix: run \`pulumi refresh\` (it drops ` +
@@ -25,6 +28,16 @@ export async function updateSnapshot(
     );
   }
   const { __provider: _provider, ...inputs } = news as ProviderInputs & { __provider?: unknown };
-  const observation = { online: olds["online"] === true, guestAgentConnected: olds["guestAgentConnected"] === true };
-  return { outs: buildOutputs(inputs, live, String(olds["apiVersion"] || session.version), observation) };
+  const observation = {
+    online: olds["online"] === true,
+    guestAgentConnected: olds["guestAgentConnected"] === true,
+  };
+  return {
+    outs: buildOutputs(
+      inputs,
+      live,
+      stringProp(olds, "apiVersion", session.version) || session.version,
+      observation,
+    ),
+  };
 }

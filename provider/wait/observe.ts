@@ -31,8 +31,14 @@ const PERMANENT_CODES = new Set([400, 401, 403, 404, 405, 422]);
 
 /** Whether a watch error will not go away by reconnecting (authz, bad request, resource not served). */
 export function isPermanentWatchError(error: unknown): boolean {
-  const code = (error as { code?: unknown; statusCode?: unknown } | null)?.code ?? (error as { statusCode?: unknown } | null)?.statusCode;
+  const code =
+    (error as { code?: unknown; statusCode?: unknown } | null)?.code ??
+    (error as { statusCode?: unknown } | null)?.statusCode;
   return typeof code === "number" && PERMANENT_CODES.has(code);
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(JSON.stringify(error));
 }
 
 /** Observes the snapshot until `decide` says done; rejects on a permanent error or when `signal` aborts. */
@@ -57,9 +63,9 @@ export async function observeSnapshot<R>(options: ObserveOptions<R>): Promise<R>
       options.onReconnect?.("watch closed");
       continue;
     }
-    if (isPermanentWatchError(outcome.error)) throw outcome.error;
+    if (isPermanentWatchError(outcome.error)) throw asError(outcome.error);
     backoff = Math.min(Math.max(1000, backoff * 2), MAX_BACKOFF_MS);
-    options.onReconnect?.(`watch error: ${String(outcome.error)}; retrying in ${backoff}ms`);
+    options.onReconnect?.(`watch error: ${asError(outcome.error).message}; retrying in ${backoff}ms`);
     await options.delay(backoff, signal);
   }
 }
@@ -84,7 +90,11 @@ function watchOnce<R>(options: ObserveOptions<R>, fromVersion: string): Promise<
       if (settled) return;
       if (event.type === "ERROR") {
         if (event.code === 410) finish({ resourceVersion: undefined });
-        else finish({ resourceVersion: lastVersion, error: new KubeApiError(event.message, event.code, "", event.message) });
+        else
+          finish({
+            resourceVersion: lastVersion,
+            error: new KubeApiError(event.message, event.code, "", event.message),
+          });
         return;
       }
       lastVersion = event.object.metadata.resourceVersion ?? lastVersion;
@@ -99,7 +109,7 @@ function watchOnce<R>(options: ObserveOptions<R>, fromVersion: string): Promise<
         if (settled) h.stop();
         h.closed.then(
           (error) => {
-            const gone = (error as { code?: unknown; statusCode?: unknown } | undefined);
+            const gone = error as { code?: unknown; statusCode?: unknown } | undefined;
             if (gone?.code === 410 || gone?.statusCode === 410) finish({ resourceVersion: undefined });
             else finish({ resourceVersion: lastVersion, error: error ?? undefined });
           },

@@ -11,7 +11,11 @@ import type {
   SnapshotWatchEvent,
   WatchHandle,
 } from "../../provider/kube/cluster";
-import type { VirtualMachine, VirtualMachineInstance, VirtualMachineSnapshot } from "../../provider/kube/types";
+import type {
+  VirtualMachine,
+  VirtualMachineInstance,
+  VirtualMachineSnapshot,
+} from "../../provider/kube/types";
 
 interface Watcher {
   namespace: string;
@@ -54,7 +58,12 @@ export class FakeCluster implements SnapshotCluster {
   private guard(verb: string): void {
     this.calls.push(verb);
     if (this.failWith?.verbs.includes(verb)) {
-      throw new KubeApiError(`cannot ${verb}: HTTP ${this.failWith.code}`, this.failWith.code, "Forbidden", "forbidden");
+      throw new KubeApiError(
+        `cannot ${verb}: HTTP ${this.failWith.code}`,
+        this.failWith.code,
+        "Forbidden",
+        "forbidden",
+      );
     }
   }
 
@@ -67,7 +76,10 @@ export class FakeCluster implements SnapshotCluster {
     const vm = this.vms.get(key(namespace, name));
     return vm && clone(vm);
   }
-  async getVirtualMachineInstance(namespace: string, name: string): Promise<VirtualMachineInstance | undefined> {
+  async getVirtualMachineInstance(
+    namespace: string,
+    name: string,
+  ): Promise<VirtualMachineInstance | undefined> {
     this.guard("get-vmi");
     const vmi = this.vmis.get(key(namespace, name));
     return vmi && clone(vmi);
@@ -150,7 +162,8 @@ export class FakeCluster implements SnapshotCluster {
     }
     this.watchers.add(watcher);
     for (const h of this.history) {
-      if (h.rv > from && h.ns === ref.namespace && h.name === ref.name) queueMicrotask(() => onEvent(h.event));
+      if (h.rv > from && h.ns === ref.namespace && h.name === ref.name)
+        queueMicrotask(() => onEvent(h.event));
     }
     return {
       closed,
@@ -176,7 +189,10 @@ export class FakeCluster implements SnapshotCluster {
     const s = this.snapshots.get(key(namespace, name));
     if (!s) return;
     this.snapshots.delete(key(namespace, name));
-    this.emit(namespace, name, { type: "DELETED", object: clone({ ...s, metadata: { ...s.metadata, resourceVersion: String(++this.rv) } }) });
+    this.emit(namespace, name, {
+      type: "DELETED",
+      object: clone({ ...s, metadata: { ...s.metadata, resourceVersion: String(++this.rv) } }),
+    });
   }
   /** Ends every open watch, as an apiserver timeout or a network cut would. */
   cutWatches(error?: unknown): void {

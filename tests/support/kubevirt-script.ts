@@ -3,7 +3,12 @@
  * volume statuses, and scripted status sequences for snapshots (a faithful timeline per
  * kubevirt-snapshot-semantics.md §3.11; the real simulator lives with the integration tests).
  */
-import type { VirtualMachine, VirtualMachineInstance, VirtualMachineSnapshot, VolumeSnapshotStatus } from "../../provider/kube/types";
+import type {
+  VirtualMachine,
+  VirtualMachineInstance,
+  VirtualMachineSnapshot,
+  VolumeSnapshotStatus,
+} from "../../provider/kube/types";
 import type { FakeCluster } from "./fake-cluster";
 
 /** How a test VM looks. */
@@ -24,8 +29,14 @@ export function vmFixture(shape: VmShape = {}): { vm: VirtualMachine; vmi?: Virt
   const volumes = shape.volumes ?? [{ name: "rootdisk", enabled: true }];
   const vm: VirtualMachine = {
     metadata: { namespace, name, uid: `vm-uid-${name}` },
-    spec: { runStrategy: shape.running === false ? "Halted" : "Always", template: { spec: { volumes: volumes.map((v) => ({ name: v.name })) } } },
-    status: { volumeSnapshotStatuses: volumes, ...(shape.snapshotInProgress ? { snapshotInProgress: shape.snapshotInProgress } : {}) },
+    spec: {
+      runStrategy: shape.running === false ? "Halted" : "Always",
+      template: { spec: { volumes: volumes.map((v) => ({ name: v.name })) } },
+    },
+    status: {
+      volumeSnapshotStatuses: volumes,
+      ...(shape.snapshotInProgress ? { snapshotInProgress: shape.snapshotInProgress } : {}),
+    },
   };
   if (shape.running === false) return { vm };
   const conditions = [
@@ -47,7 +58,10 @@ export const firstStatus: Step = (s) => {
     phase: "InProgress",
     readyToUse: false,
     sourceUID: "vm-uid-db-1",
-    conditions: [condition("Progressing", "False", "Source not locked"), condition("Ready", "False", "Not ready")],
+    conditions: [
+      condition("Progressing", "False", "Source not locked"),
+      condition("Ready", "False", "Not ready"),
+    ],
   };
 };
 
@@ -60,7 +74,10 @@ export const locked =
       phase: "InProgress",
       indications,
       sourceIndications: indications.map((i) => ({ indication: i, message: `${i} message` })),
-      conditions: [condition("Progressing", "True", "Source locked and operation in progress"), condition("Ready", "False", "Not ready")],
+      conditions: [
+        condition("Progressing", "True", "Source locked and operation in progress"),
+        condition("Ready", "False", "Not ready"),
+      ],
     };
   };
 
@@ -74,20 +91,37 @@ export const succeeded =
       creationTime: "2026-11-29T10:00:00Z",
       virtualMachineSnapshotContentName: `vmsnapshot-content-${s.metadata.uid ?? ""}`,
       snapshotVolumes: { includedVolumes: included, excludedVolumes: excluded },
-      conditions: [condition("Progressing", "False", "Operation complete"), condition("Ready", "False", "Not ready")],
+      conditions: [
+        condition("Progressing", "False", "Operation complete"),
+        condition("Ready", "False", "Not ready"),
+      ],
     };
   };
 
 /** Every VolumeSnapshot ready. */
 export const ready: Step = (s) => {
-  s.status = { ...s.status, readyToUse: true, conditions: [condition("Progressing", "False", "Operation complete"), condition("Ready", "True", "Ready")] };
+  s.status = {
+    ...s.status,
+    readyToUse: true,
+    conditions: [
+      condition("Progressing", "False", "Operation complete"),
+      condition("Ready", "True", "Ready"),
+    ],
+  };
 };
 
 /** A transient content error (e.g. a freeze failure), still InProgress. */
 export const contentError =
   (message: string): Step =>
   (s) => {
-    s.status = { ...s.status, error: { time: "2026-11-29T10:00:00Z", message }, conditions: [condition("Progressing", "False", "In error state"), condition("Ready", "False", "Not ready")] };
+    s.status = {
+      ...s.status,
+      error: { time: "2026-11-29T10:00:00Z", message },
+      conditions: [
+        condition("Progressing", "False", "In error state"),
+        condition("Ready", "False", "Not ready"),
+      ],
+    };
   };
 
 /** The deadline passed: Failed, Failure=True "snapshot deadline exceeded". */
@@ -120,7 +154,11 @@ export function releaseOnDelete(cluster: FakeCluster, holdMs = 1): void {
     const name = marked.metadata.name ?? "";
     if (marked.status?.phase === "InProgress") {
       cluster.update(ns, name, (s) => {
-        s.status = { ...s.status, phase: "Deleting", conditions: [condition("Progressing", "False", "VM snapshot is deleting")] };
+        s.status = {
+          ...s.status,
+          phase: "Deleting",
+          conditions: [condition("Progressing", "False", "VM snapshot is deleting")],
+        };
       });
     }
     setTimeout(() => cluster.update(ns, name, (s) => (s.metadata.finalizers = [])), holdMs);

@@ -44,7 +44,9 @@ async function readBody(req: IncomingMessage): Promise<Json> {
 }
 
 /** Starts the server with one VM `prod/db-1` (running, agent connected) and KubeVirt's happy timeline. */
-export async function startMiniApiserver(steps: ((s: VirtualMachineSnapshot) => void)[]): Promise<MiniApiserver> {
+export async function startMiniApiserver(
+  steps: ((s: VirtualMachineSnapshot) => void)[],
+): Promise<MiniApiserver> {
   const snapshots = new Map<string, VirtualMachineSnapshot>();
   const watchers = new Set<ServerResponse>();
   const requests: SeenRequest[] = [];
@@ -59,32 +61,62 @@ export async function startMiniApiserver(steps: ((s: VirtualMachineSnapshot) => 
     spec: { template: { spec: { volumes: [{ name: "rootdisk" }] } } },
     status: { volumeSnapshotStatuses: [{ name: "rootdisk", enabled: true }] },
   };
-  const vmi = { metadata: { namespace: "prod", name: "db-1" }, status: { phase: "Running", conditions: [{ type: "AgentConnected", status: "True" }] } };
+  const vmi = {
+    metadata: { namespace: "prod", name: "db-1" },
+    status: { phase: "Running", conditions: [{ type: "AgentConnected", status: "True" }] },
+  };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://x");
-    requests.push({ method: req.method ?? "", path: url.pathname, query: url.searchParams, contentType: String(req.headers["content-type"] ?? "") });
+    requests.push({
+      method: req.method ?? "",
+      path: url.pathname,
+      query: url.searchParams,
+      contentType: req.headers["content-type"] ?? "",
+    });
     if (url.pathname === "/apis") {
-      return send(res, 200, { kind: "APIGroupList", groups: [{ name: "snapshot.kubevirt.io", versions: [{ groupVersion: "snapshot.kubevirt.io/v1beta1", version: "v1beta1" }, { groupVersion: "snapshot.kubevirt.io/v1alpha1", version: "v1alpha1" }] }] });
+      return send(res, 200, {
+        kind: "APIGroupList",
+        groups: [
+          {
+            name: "snapshot.kubevirt.io",
+            versions: [
+              { groupVersion: "snapshot.kubevirt.io/v1beta1", version: "v1beta1" },
+              { groupVersion: "snapshot.kubevirt.io/v1alpha1", version: "v1alpha1" },
+            ],
+          },
+        ],
+      });
     }
-    if (url.pathname === "/apis/kubevirt.io/v1/namespaces/prod/virtualmachines/db-1") return send(res, 200, vm);
-    if (url.pathname === "/apis/kubevirt.io/v1/namespaces/prod/virtualmachineinstances/db-1") return send(res, 200, vmi);
-    if (!url.pathname.startsWith(SNAP_PREFIX)) return status(res, 404, "NotFound", `${url.pathname} not found`);
-    const [, version = "", , namespace = "", , name] = url.pathname.slice(SNAP_PREFIX.length - 1).split("/");
-    void version;
+    if (url.pathname === "/apis/kubevirt.io/v1/namespaces/prod/virtualmachines/db-1")
+      return send(res, 200, vm);
+    if (url.pathname === "/apis/kubevirt.io/v1/namespaces/prod/virtualmachineinstances/db-1")
+      return send(res, 200, vmi);
+    if (!url.pathname.startsWith(SNAP_PREFIX))
+      return status(res, 404, "NotFound", `${url.pathname} not found`);
+    // /apis/snapshot.kubevirt.io/<version>/namespaces/<namespace>/virtualmachinesnapshots[/<name>]
+    const [, , , namespace = "", , name] = url.pathname.slice(SNAP_PREFIX.length - 1).split("/");
     if (req.method === "POST") {
       const body = (await readBody(req)) as unknown as VirtualMachineSnapshot;
       const key = `${namespace}/${body.metadata.name ?? ""}`;
       if (snapshots.has(key)) return status(res, 409, "AlreadyExists", "already exists");
-      body.metadata = { ...body.metadata, uid: "snap-uid", resourceVersion: String(++rv), creationTimestamp: new Date().toISOString() };
+      body.metadata = {
+        ...body.metadata,
+        uid: "snap-uid",
+        resourceVersion: String(++rv),
+        creationTimestamp: new Date().toISOString(),
+      };
       snapshots.set(key, body);
       emit("ADDED", body);
       steps.forEach((step, i) =>
-        setTimeout(() => {
-          step(body);
-          body.metadata.resourceVersion = String(++rv);
-          emit("MODIFIED", body);
-        }, 20 * (i + 1)),
+        setTimeout(
+          () => {
+            step(body);
+            body.metadata.resourceVersion = String(++rv);
+            emit("MODIFIED", body);
+          },
+          20 * (i + 1),
+        ),
       );
       return send(res, 201, body);
     }
@@ -98,7 +130,9 @@ export async function startMiniApiserver(steps: ((s: VirtualMachineSnapshot) => 
     }
     if (name) {
       const s = snapshots.get(`${namespace}/${name}`);
-      return s ? send(res, 200, s) : status(res, 404, "NotFound", `virtualmachinesnapshots "${name}" not found`);
+      return s
+        ? send(res, 200, s)
+        : status(res, 404, "NotFound", `virtualmachinesnapshots "${name}" not found`);
     }
     if (url.searchParams.get("watch") === "true") {
       res.writeHead(200, { "content-type": "application/json", "transfer-encoding": "chunked" });
@@ -108,7 +142,11 @@ export async function startMiniApiserver(steps: ((s: VirtualMachineSnapshot) => 
     }
     const wanted = (url.searchParams.get("fieldSelector") ?? "").replace("metadata.name=", "");
     const items = [...snapshots.values()].filter((s) => s.metadata.name === wanted);
-    return send(res, 200, { kind: "VirtualMachineSnapshotList", metadata: { resourceVersion: String(rv) }, items });
+    return send(res, 200, {
+      kind: "VirtualMachineSnapshotList",
+      metadata: { resourceVersion: String(rv) },
+      items,
+    });
   }
 
   const server: Server = createServer((req, res) => {

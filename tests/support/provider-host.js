@@ -21,13 +21,17 @@ async function main() {
   let inputs;
   for (const step of plan.steps) {
     try {
-      if (step === "check") results.check = await provider.check(undefined, { ...plan.news, __provider: text });
+      if (step === "check")
+        results.check = await provider.check(undefined, { ...plan.news, __provider: text });
       if (step === "create") {
         inputs = { ...results.check.inputs, __provider: text };
         results.create = await provider.create(inputs);
       }
-      if (step === "read") results.read = await provider.read(results.create.id, { ...results.create.outs, __provider: text });
-      if (step === "delete") results.delete = (await provider.delete(results.create.id, { ...results.create.outs, __provider: text })) ?? "ok";
+      if (step === "read")
+        results.read = await provider.read(results.create.id, { ...results.create.outs, __provider: text });
+      if (step === "delete")
+        results.delete =
+          (await provider.delete(results.create.id, { ...results.create.outs, __provider: text })) ?? "ok";
     } catch (e) {
       results[`${step}Error`] = { message: e.message, id: e.id, reasons: e.reasons };
     }

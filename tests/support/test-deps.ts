@@ -9,7 +9,10 @@ export interface RecordedLog {
 }
 
 /** Builds deps over `cluster`; `graceMs` is small so local-bound tests finish quickly. */
-export function testDeps(cluster: SnapshotCluster, overrides: Partial<ProviderDeps> = {}): ProviderDeps & { logs: RecordedLog; contexts: (string | undefined)[] } {
+export function testDeps(
+  cluster: SnapshotCluster,
+  overrides: Partial<ProviderDeps> = {},
+): ProviderDeps & { logs: RecordedLog; contexts: (string | undefined)[] } {
   const logs: RecordedLog = { info: [], warn: [] };
   const contexts: (string | undefined)[] = [];
   return {

@@ -1,7 +1,13 @@
 import { checkInputs } from "../../provider/check";
 import { UNKNOWN_VALUE } from "../../provider/constants";
 
-const base = { namespace: "prod", vmName: "db-1", resourceName: "before-upgrade", owner: "p/s/before-upgrade", __provider: "text" };
+const base = {
+  namespace: "prod",
+  vmName: "db-1",
+  resourceName: "before-upgrade",
+  owner: "p/s/before-upgrade",
+  __provider: "text",
+};
 let n = 0;
 const suffix = () => `sfx000${n++}`;
 
@@ -41,19 +47,44 @@ describe("check", () => {
   it("reports every bad input at once, each with its property, value, allowed values and fix", () => {
     const { failures } = checkInputs(
       undefined,
-      { ...base, namespace: "Prod", vmName: "db_1", failureDeadline: "5 minutes", waitFor: "ready", guestAgent: "always", deletionPolicy: "delete", onFailure: "retry", colour: "red" },
+      {
+        ...base,
+        namespace: "Prod",
+        vmName: "db_1",
+        failureDeadline: "5 minutes",
+        waitFor: "ready",
+        guestAgent: "always",
+        deletionPolicy: "delete",
+        onFailure: "retry",
+        colour: "red",
+      },
       suffix,
     );
     const byProperty = Object.fromEntries(failures.map((f) => [f.property, f.reason]));
-    expect(Object.keys(byProperty).sort()).toEqual(["colour", "deletionPolicy", "failureDeadline", "guestAgent", "namespace", "onFailure", "vmName", "waitFor"]);
+    expect(Object.keys(byProperty).sort()).toEqual([
+      "colour",
+      "deletionPolicy",
+      "failureDeadline",
+      "guestAgent",
+      "namespace",
+      "onFailure",
+      "vmName",
+      "waitFor",
+    ]);
     expect(byProperty["namespace"]).toMatch(/namespace is "Prod", which is not a DNS-1123 label/);
     expect(byProperty["vmName"]).toMatch(/vmName is "db_1", which is not a DNS-1123 subdomain/);
-    expect(byProperty["failureDeadline"]).toMatch(/"5 minutes", which is not a non-negative Kubernetes duration.*"0" for no deadline.*Fix: write e\.g\. "10m"/);
-    expect(byProperty["waitFor"]).toBe('waitFor is "ready"; allowed values: "readyToUse", "succeeded". Fix: set waitFor to one of them, or leave it unset for "readyToUse".');
+    expect(byProperty["failureDeadline"]).toMatch(
+      /"5 minutes", which is not a non-negative Kubernetes duration.*"0" for no deadline.*Fix: write e\.g\. "10m"/,
+    );
+    expect(byProperty["waitFor"]).toBe(
+      'waitFor is "ready"; allowed values: "readyToUse", "succeeded". Fix: set waitFor to one of them, or leave it unset for "readyToUse".',
+    );
     expect(byProperty["deletionPolicy"]).toMatch(/allowed values: "Delete", "Retain"/);
     expect(byProperty["guestAgent"]).toMatch(/"always"; allowed values: "prefer", "require", "ignore"/);
     expect(byProperty["onFailure"]).toMatch(/"retry"; allowed values: "keep", "delete"/);
-    expect(byProperty["colour"]).toMatch(/unknown input "colour"; VMSnapshot accepts: .*vmName.*Fix: remove it/);
+    expect(byProperty["colour"]).toMatch(
+      /unknown input "colour"; VMSnapshot accepts: .*vmName.*Fix: remove it/,
+    );
   });
 
   it.each([
@@ -72,12 +103,22 @@ describe("check", () => {
   it("requires timeout when failureDeadline is 0, together with the other problems", () => {
     const { failures } = checkInputs(undefined, { ...base, failureDeadline: "0", waitFor: "x" }, suffix);
     expect(failures.map((f) => f.property).sort()).toEqual(["timeout", "waitFor"]);
-    expect(failures.find((f) => f.property === "timeout")?.reason).toMatch(/timeout is required when failureDeadline is "0"/);
+    expect(failures.find((f) => f.property === "timeout")?.reason).toMatch(
+      /timeout is required when failureDeadline is "0"/,
+    );
   });
 
   it("rejects labels with bad keys, bad values or the reserved prefix", () => {
-    const { failures } = checkInputs(undefined, { ...base, labels: { "bad key": "x", ok: "not ok!", "pulumi-kubevirt-snapshot.io/owner": "me" } }, suffix);
-    expect(failures.map((f) => f.property).sort()).toEqual(["labels.bad key", "labels.ok", "labels.pulumi-kubevirt-snapshot.io/owner"]);
+    const { failures } = checkInputs(
+      undefined,
+      { ...base, labels: { "bad key": "x", ok: "not ok!", "pulumi-kubevirt-snapshot.io/owner": "me" } },
+      suffix,
+    );
+    expect(failures.map((f) => f.property).sort()).toEqual([
+      "labels.bad key",
+      "labels.ok",
+      "labels.pulumi-kubevirt-snapshot.io/owner",
+    ]);
   });
 
   it("tolerates unknown values during preview and passes them through", () => {

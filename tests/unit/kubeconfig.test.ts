@@ -1,4 +1,8 @@
-import { chooseKubeconfigSource, IN_CLUSTER_TOKEN, looksLikeKubeconfigText } from "../../provider/kube/kubeconfig";
+import {
+  chooseKubeconfigSource,
+  IN_CLUSTER_TOKEN,
+  looksLikeKubeconfigText,
+} from "../../provider/kube/kubeconfig";
 import { selectContext } from "../../provider/kube/connect";
 import { toKubeApiError } from "../../provider/kube/api-errors";
 import { KubeApiError } from "../../provider/errors";
@@ -12,16 +16,33 @@ const env = (files: string[], vars: Record<string, string> = {}, configKubeconfi
 
 describe("chooseKubeconfigSource", () => {
   it("prefers stack config contents", () => {
-    expect(chooseKubeconfigSource(env([], { KUBECONFIG: "/k" }, "apiVersion: v1\nkind: Config\n"))).toMatchObject({ kind: "inline", origin: "stack config pulumi-kubevirt-snapshot:kubeconfig" });
+    expect(
+      chooseKubeconfigSource(env([], { KUBECONFIG: "/k" }, "apiVersion: v1\nkind: Config\n")),
+    ).toMatchObject({ kind: "inline", origin: "stack config pulumi-kubevirt-snapshot:kubeconfig" });
   });
   it("accepts a path in stack config, and names a missing one", () => {
-    expect(chooseKubeconfigSource(env(["/cfg"], {}, "/cfg"))).toEqual({ kind: "files", paths: ["/cfg"], origin: "stack config pulumi-kubevirt-snapshot:kubeconfig" });
-    expect(() => chooseKubeconfigSource(env([], {}, "/missing"))).toThrow(/names the file "\/missing", which does not exist/);
+    expect(chooseKubeconfigSource(env(["/cfg"], {}, "/cfg"))).toEqual({
+      kind: "files",
+      paths: ["/cfg"],
+      origin: "stack config pulumi-kubevirt-snapshot:kubeconfig",
+    });
+    expect(() => chooseKubeconfigSource(env([], {}, "/missing"))).toThrow(
+      /names the file "\/missing", which does not exist/,
+    );
   });
   it("then uses the existing files of $KUBECONFIG, then ~/.kube/config, then in-cluster", () => {
-    expect(chooseKubeconfigSource(env(["/b"], { KUBECONFIG: "/a:/b" }))).toEqual({ kind: "files", paths: ["/b"], origin: "$KUBECONFIG" });
-    expect(chooseKubeconfigSource(env(["/home/u/.kube/config"]))).toMatchObject({ kind: "files", paths: ["/home/u/.kube/config"] });
-    expect(chooseKubeconfigSource(env([IN_CLUSTER_TOKEN], { KUBERNETES_SERVICE_HOST: "10.0.0.1" }))).toMatchObject({ kind: "in-cluster" });
+    expect(chooseKubeconfigSource(env(["/b"], { KUBECONFIG: "/a:/b" }))).toEqual({
+      kind: "files",
+      paths: ["/b"],
+      origin: "$KUBECONFIG",
+    });
+    expect(chooseKubeconfigSource(env(["/home/u/.kube/config"]))).toMatchObject({
+      kind: "files",
+      paths: ["/home/u/.kube/config"],
+    });
+    expect(
+      chooseKubeconfigSource(env([IN_CLUSTER_TOKEN], { KUBERNETES_SERVICE_HOST: "10.0.0.1" })),
+    ).toMatchObject({ kind: "in-cluster" });
   });
   it("never falls back to localhost:8080: it says where it looked", () => {
     expect(() => chooseKubeconfigSource(env([], { KUBECONFIG: "/x" }))).toThrow(
@@ -53,7 +74,9 @@ describe("selectContext", () => {
     expect(k.state.current).toBe("b");
   });
   it("lists the known contexts for an unknown one", () => {
-    expect(() => selectContext(kc("a"), "c", "$KUBECONFIG")).toThrow('kubeconfig context "c" not found in $KUBECONFIG; it has: a, b.');
+    expect(() => selectContext(kc("a"), "c", "$KUBECONFIG")).toThrow(
+      'kubeconfig context "c" not found in $KUBECONFIG; it has: a, b.',
+    );
   });
   it("needs a current context when none is chosen", () => {
     expect(() => selectContext(kc(""), undefined, "x")).toThrow(/has no current-context/);
@@ -61,15 +84,28 @@ describe("selectContext", () => {
 });
 
 describe("toKubeApiError", () => {
-  const action = { verb: "watch", resource: "virtualmachinesnapshots.snapshot.kubevirt.io", namespace: "prod" };
+  const action = {
+    verb: "watch",
+    resource: "virtualmachinesnapshots.snapshot.kubevirt.io",
+    namespace: "prod",
+  };
   it("names the verb, the resource and the RBAC fix for 403", () => {
-    const body = JSON.stringify({ reason: "Forbidden", message: 'virtualmachinesnapshots.snapshot.kubevirt.io is forbidden: User "dev" cannot watch resource' });
+    const body = JSON.stringify({
+      reason: "Forbidden",
+      message: 'virtualmachinesnapshots.snapshot.kubevirt.io is forbidden: User "dev" cannot watch resource',
+    });
     const e = toKubeApiError({ code: 403, body }, action, "https://k");
     expect(e).toBeInstanceOf(KubeApiError);
-    expect(e.message).toMatch(/^cannot watch virtualmachinesnapshots\.snapshot\.kubevirt\.io in namespace "prod": HTTP 403 Forbidden: .*cannot watch resource\. Fix: grant the verb "watch" .*rbac\/vmsnapshot-role\.yaml/);
+    expect(e.message).toMatch(
+      /^cannot watch virtualmachinesnapshots\.snapshot\.kubevirt\.io in namespace "prod": HTTP 403 Forbidden: .*cannot watch resource\. Fix: grant the verb "watch" .*rbac\/vmsnapshot-role\.yaml/,
+    );
   });
   it("reads the status code of watch errors and treats a missing one as unreachable", () => {
-    expect((toKubeApiError({ statusCode: 410, message: "Gone" }, action, "https://k") as KubeApiError).code).toBe(410);
-    expect(toKubeApiError(new Error("connect ECONNREFUSED"), action, "https://k:6443").message).toMatch(/cannot reach the Kubernetes API at https:\/\/k:6443 to watch/);
+    expect(toKubeApiError({ statusCode: 410, message: "Gone" }, action, "https://k")).toMatchObject({
+      code: 410,
+    });
+    expect(toKubeApiError(new Error("connect ECONNREFUSED"), action, "https://k:6443").message).toMatch(
+      /cannot reach the Kubernetes API at https:\/\/k:6443 to watch/,
+    );
   });
 });

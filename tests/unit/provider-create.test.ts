@@ -57,12 +57,16 @@ describe("create", () => {
       deletionPolicy: "Delete",
       failureDeadline: "5m",
     });
-    expect(stored.metadata.labels).toMatchObject({ "app.kubernetes.io/managed-by": "pulumi-kubevirt-snapshot" });
-    expect(stored.metadata.annotations).toMatchObject({ "pulumi-kubevirt-snapshot.io/owner": "proj/dev/before-upgrade" });
+    expect(stored.metadata.labels).toMatchObject({
+      "app.kubernetes.io/managed-by": "pulumi-kubevirt-snapshot",
+    });
+    expect(stored.metadata.annotations).toMatchObject({
+      "pulumi-kubevirt-snapshot.io/owner": "proj/dev/before-upgrade",
+    });
     expect(deps.logs.info.some((l) => /guest agent connected/.test(l))).toBe(true);
-    expect(deps.logs.info.filter((l) => l.startsWith("[before-upgrade] prod/before-upgrade-abc1234: phase"))).toEqual(
-      expect.arrayContaining([expect.stringMatching(/phase Succeeded.*readyToUse/)]),
-    );
+    expect(
+      deps.logs.info.filter((l) => l.startsWith("[before-upgrade] prod/before-upgrade-abc1234: phase")),
+    ).toEqual(expect.arrayContaining([expect.stringMatching(/phase Succeeded.*readyToUse/)]));
     expect(deps.logs.warn).toEqual([]);
   });
 
@@ -70,8 +74,14 @@ describe("create", () => {
     const { cluster, deps, provider } = setup({ agent: false });
     playKubevirt(cluster, healthy(["NoGuestAgent", "Online"]));
     const result = await provider.create(checkedInputs());
-    expect(result.outs).toMatchObject({ guestAgentConnected: false, online: true, indications: ["NoGuestAgent", "Online"] });
-    expect(deps.logs.warn.join("\n")).toMatch(/guest agent is not connected \(no AgentConnected condition\).*crash-consistent/);
+    expect(result.outs).toMatchObject({
+      guestAgentConnected: false,
+      online: true,
+      indications: ["NoGuestAgent", "Online"],
+    });
+    expect(deps.logs.warn.join("\n")).toMatch(
+      /guest agent is not connected \(no AgentConnected condition\).*crash-consistent/,
+    );
   });
 
   it("fails before creating anything for a running VM without an agent under guestAgent require", async () => {
@@ -99,7 +109,9 @@ describe("create", () => {
     expect(prefer.deps.logs.warn.join("\n")).toMatch(/is paused \(Paused=True\)/);
 
     const require = setup({ paused: true });
-    await expect(require.provider.create(checkedInputs({ guestAgent: "require" }))).rejects.toThrow(/paused.*Fix: unpause it \(virtctl unpause vm db-1 -n prod\)/s);
+    await expect(require.provider.create(checkedInputs({ guestAgent: "require" }))).rejects.toThrow(
+      /paused.*Fix: unpause it \(virtctl unpause vm db-1 -n prod\)/s,
+    );
     expect(require.cluster.snapshots.size).toBe(0);
   });
 
@@ -113,8 +125,17 @@ describe("create", () => {
 
   it("refuses a VM with no snapshot-capable volume, listing each volume with KubeVirt's reason", async () => {
     const volumes = [
-      { name: "rootdisk", enabled: false, reason: "No VolumeSnapshotClass: Volume snapshots are not configured for this StorageClass [local] [rootdisk]" },
-      { name: "cloudinit", enabled: false, reason: "Snapshot is not supported for this volumeSource type [cloudinit]" },
+      {
+        name: "rootdisk",
+        enabled: false,
+        reason:
+          "No VolumeSnapshotClass: Volume snapshots are not configured for this StorageClass [local] [rootdisk]",
+      },
+      {
+        name: "cloudinit",
+        enabled: false,
+        reason: "Snapshot is not supported for this volumeSource type [cloudinit]",
+      },
     ];
     const { cluster, provider } = setup({ volumes });
     const error = await provider.create(checkedInputs()).catch((e: unknown) => e);
@@ -126,24 +147,51 @@ describe("create", () => {
   });
 
   it("takes a configuration-only snapshot with allowEmpty", async () => {
-    const volumes = [{ name: "cloudinit", enabled: false, reason: "Snapshot is not supported for this volumeSource type [cloudinit]" }];
+    const volumes = [
+      {
+        name: "cloudinit",
+        enabled: false,
+        reason: "Snapshot is not supported for this volumeSource type [cloudinit]",
+      },
+    ];
     const { cluster, deps, provider } = setup({ volumes });
-    playKubevirt(cluster, [firstStatus, locked(["GuestAgent", "Online"]), succeeded([], ["cloudinit"]), ready]);
+    playKubevirt(cluster, [
+      firstStatus,
+      locked(["GuestAgent", "Online"]),
+      succeeded([], ["cloudinit"]),
+      ready,
+    ]);
     const result = await provider.create(checkedInputs({ allowEmpty: true }));
-    expect(result.outs).toMatchObject({ includedVolumes: [], excludedVolumes: ["cloudinit"], readyToUse: true });
+    expect(result.outs).toMatchObject({
+      includedVolumes: [],
+      excludedVolumes: ["cloudinit"],
+      readyToUse: true,
+    });
     expect(deps.logs.warn.join("\n")).toMatch(/allowEmpty is true: taking a configuration-only snapshot/);
   });
 
   it("warns about excluded volumes and reports them (PartialSnapshot)", async () => {
     const volumes = [
       { name: "rootdisk", enabled: true },
-      { name: "hotplug", enabled: false, reason: "No VolumeSnapshotClass: Volume snapshots are not configured for this StorageClass [nfs] [hotplug]" },
+      {
+        name: "hotplug",
+        enabled: false,
+        reason:
+          "No VolumeSnapshotClass: Volume snapshots are not configured for this StorageClass [nfs] [hotplug]",
+      },
     ];
     const { cluster, deps, provider } = setup({ volumes });
-    playKubevirt(cluster, [firstStatus, locked(["GuestAgent", "Online"]), succeeded(["rootdisk"], ["hotplug"]), ready]);
+    playKubevirt(cluster, [
+      firstStatus,
+      locked(["GuestAgent", "Online"]),
+      succeeded(["rootdisk"], ["hotplug"]),
+      ready,
+    ]);
     const result = await provider.create(checkedInputs());
     expect(result.outs).toMatchObject({ includedVolumes: ["rootdisk"], excludedVolumes: ["hotplug"] });
-    expect(deps.logs.warn.join("\n")).toMatch(/will not be in the snapshot \(PartialSnapshot\):\n {2}- hotplug: No VolumeSnapshotClass/);
+    expect(deps.logs.warn.join("\n")).toMatch(
+      /will not be in the snapshot \(PartialSnapshot\):\n {2}- hotplug: No VolumeSnapshotClass/,
+    );
   });
 
   it("returns at Succeeded with waitFor succeeded", async () => {
@@ -176,7 +224,9 @@ describe("create", () => {
   it("fails clearly when KubeVirt's snapshot API is not installed", async () => {
     const { cluster, provider } = setup();
     cluster.versions = [];
-    await expect(provider.create(checkedInputs())).rejects.toThrow(/KubeVirt snapshot API not installed: snapshot\.kubevirt\.io is not served.*the API group is missing/);
+    await expect(provider.create(checkedInputs())).rejects.toThrow(
+      /KubeVirt snapshot API not installed: snapshot\.kubevirt\.io is not served.*the API group is missing/,
+    );
   });
 });
 
@@ -189,9 +239,16 @@ describe("create: failures", () => {
     expect(isProviderError(error)).toBe(true);
     expect(error.id).toBe("prod/before-upgrade-abc1234");
     expect(error.reasons).toEqual(["snapshot deadline exceeded"]);
-    expect(error.properties).toMatchObject({ __provider: inputs["__provider"], phase: "Failed", readyToUse: false, snapshotName: "before-upgrade-abc1234" });
+    expect(error.properties).toMatchObject({
+      __provider: inputs["__provider"],
+      phase: "Failed",
+      readyToUse: false,
+      snapshotName: "before-upgrade-abc1234",
+    });
     expect(containsUndefined(error.properties)).toBe(false);
-    expect(error.message).toMatch(/\[before-upgrade\] VirtualMachineSnapshot prod\/before-upgrade-abc1234 of VM db-1 failed: snapshot deadline exceeded/);
+    expect(error.message).toMatch(
+      /\[before-upgrade\] VirtualMachineSnapshot prod\/before-upgrade-abc1234 of VM db-1 failed: snapshot deadline exceeded/,
+    );
     expect(error.message).toMatch(/the next `pulumi up` deletes it and takes a new snapshot/);
     expect(cluster.snapshots.has("prod/before-upgrade-abc1234")).toBe(true);
 
@@ -201,26 +258,40 @@ describe("create: failures", () => {
 
   it("reports a freeze error that lasted until the deadline with KubeVirt's error and the SELinux hint", async () => {
     const { cluster, provider } = setup();
-    playKubevirt(cluster, [firstStatus, locked(["GuestAgent", "Online"]), contentError("Failed freezing vm: command Freeze failed: Permission denied"), deadlineExceeded]);
+    playKubevirt(cluster, [
+      firstStatus,
+      locked(["GuestAgent", "Online"]),
+      contentError("Failed freezing vm: command Freeze failed: Permission denied"),
+      deadlineExceeded,
+    ]);
     const error = (await provider.create(checkedInputs()).catch((e: unknown) => e)) as Error;
-    expect(error.message).toMatch(/KubeVirt error: Failed freezing vm: command Freeze failed: Permission denied/);
+    expect(error.message).toMatch(
+      /KubeVirt error: Failed freezing vm: command Freeze failed: Permission denied/,
+    );
     expect(error.message).toMatch(/SELinux often denies qemu-ga/);
   });
 
   it("deletes the Failed snapshot and waits until it is gone with onFailure delete", async () => {
     const { cluster, provider } = setup();
     playKubevirt(cluster, [firstStatus, deadlineExceeded]);
-    cluster.onDelete = (s) => setTimeout(() => cluster.update("prod", s.metadata.name ?? "", (x) => (x.metadata.finalizers = [])), 2);
-    const error = (await provider.create(checkedInputs({ onFailure: "delete" })).catch((e: unknown) => e)) as Error;
+    cluster.onDelete = (s) =>
+      setTimeout(() => cluster.update("prod", s.metadata.name ?? "", (x) => (x.metadata.finalizers = [])), 2);
+    const error = (await provider
+      .create(checkedInputs({ onFailure: "delete" }))
+      .catch((e: unknown) => e)) as Error;
     expect(error).not.toHaveProperty("id");
-    expect(error.message).toMatch(/failed: snapshot deadline exceeded.*onFailure is "delete": the snapshot was deleted/s);
+    expect(error.message).toMatch(
+      /failed: snapshot deadline exceeded.*onFailure is "delete": the snapshot was deleted/s,
+    );
     expect(cluster.snapshots.size).toBe(0);
   });
 
   it("stops at the local bound when KubeVirt never decides, keeping the snapshot as a partial failure", async () => {
     const { cluster, provider } = setup();
     playKubevirt(cluster, [firstStatus]);
-    const error = (await provider.create(checkedInputs({ failureDeadline: "0", timeout: "150ms" })).catch((e: unknown) => e)) as PartialFailureError;
+    const error = (await provider
+      .create(checkedInputs({ failureDeadline: "0", timeout: "150ms" }))
+      .catch((e: unknown) => e)) as PartialFailureError;
     expect(error.reasons).toEqual(["timeout"]);
     expect(error.message).toMatch(/did not finish within 150ms \(phase InProgress, readyToUse false\)/);
     expect(error.properties).toMatchObject({ phase: "InProgress" });
@@ -228,7 +299,10 @@ describe("create: failures", () => {
 
   it("fails when the snapshot is deleted out of band while waiting, leaving nothing in state", async () => {
     const { cluster, provider } = setup();
-    playKubevirt(cluster, [firstStatus, (s) => setTimeout(() => cluster.remove("prod", s.metadata.name ?? ""), 1)]);
+    playKubevirt(cluster, [
+      firstStatus,
+      (s) => setTimeout(() => cluster.remove("prod", s.metadata.name ?? ""), 1),
+    ]);
     const error = (await provider.create(checkedInputs()).catch((e: unknown) => e)) as Error;
     expect(error).not.toHaveProperty("id");
     expect(error.message).toMatch(/failed: snapshot deleted/);
@@ -245,7 +319,11 @@ describe("create: idempotency", () => {
   it("adopts its own snapshot left by an interrupted run and keeps waiting", async () => {
     const { cluster, deps, provider } = setup();
     await cluster.createSnapshot("v1beta1", {
-      metadata: { namespace: "prod", name: "before-upgrade-abc1234", annotations: { "pulumi-kubevirt-snapshot.io/owner": "proj/dev/before-upgrade" } },
+      metadata: {
+        namespace: "prod",
+        name: "before-upgrade-abc1234",
+        annotations: { "pulumi-kubevirt-snapshot.io/owner": "proj/dev/before-upgrade" },
+      },
       spec: { source: { apiGroup: "kubevirt.io", kind: "VirtualMachine", name: "db-1" } },
     });
     cluster.update("prod", "before-upgrade-abc1234", firstStatus);
@@ -255,13 +333,19 @@ describe("create: idempotency", () => {
     }, 5);
     const result = await provider.create(checkedInputs());
     expect(result.outs).toMatchObject({ readyToUse: true });
-    expect(deps.logs.info.join("\n")).toMatch(/adopting prod\/before-upgrade-abc1234, left by an earlier interrupted run/);
+    expect(deps.logs.info.join("\n")).toMatch(
+      /adopting prod\/before-upgrade-abc1234, left by an earlier interrupted run/,
+    );
   });
 
   it("refuses a name that belongs to something else with a 409 message", async () => {
     const { cluster, provider } = setup();
     await cluster.createSnapshot("v1beta1", {
-      metadata: { namespace: "prod", name: "nightly", annotations: { "pulumi-kubevirt-snapshot.io/owner": "other/prod/nightly" } },
+      metadata: {
+        namespace: "prod",
+        name: "nightly",
+        annotations: { "pulumi-kubevirt-snapshot.io/owner": "other/prod/nightly" },
+      },
       spec: { source: { apiGroup: "kubevirt.io", kind: "VirtualMachine", name: "db-1" } },
     });
     await expect(provider.create(checkedInputs({ name: "nightly", autoNamed: false }))).rejects.toThrow(

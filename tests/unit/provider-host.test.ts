@@ -24,10 +24,14 @@ function programDir(): string {
 }
 
 async function host(cwd: string, plan: unknown): Promise<Record<string, any>> {
-  const { stdout } = await run(process.execPath, [join(repo, "tests/support/provider-host.js"), JSON.stringify(plan)], {
-    cwd,
-    env: { ...process.env, KUBECONFIG: "/nonexistent", HOME: cwd },
-  });
+  const { stdout } = await run(
+    process.execPath,
+    [join(repo, "tests/support/provider-host.js"), JSON.stringify(plan)],
+    {
+      cwd,
+      env: { ...process.env, KUBECONFIG: "/nonexistent", HOME: cwd },
+    },
+  );
   const line = stdout.split("\n").find((l) => l.startsWith("RESULT "));
   return { ...JSON.parse(line!.slice("RESULT ".length)), stdout };
 }
@@ -53,18 +57,33 @@ describe("the serialized provider in a provider-host process", () => {
 
   it("checks, creates, reads and deletes through the real Kubernetes client with the kubeconfig from stack config", async () => {
     const config = { "pulumi-kubevirt-snapshot:kubeconfig": kubeconfigFor(server.url) };
-    const news = { namespace: "prod", vmName: "db-1", resourceName: "before-upgrade", owner: "demo/dev/before-upgrade" };
+    const news = {
+      namespace: "prod",
+      vmName: "db-1",
+      resourceName: "before-upgrade",
+      owner: "demo/dev/before-upgrade",
+    };
     const result = await host(cwd, { config, news, steps: ["check", "create", "read", "delete"] });
     expect(result["checkError"]).toBeUndefined();
     expect(result["createError"]).toBeUndefined();
     expect(result["check"].failures).toEqual([]);
     const name = result["check"].inputs.name as string;
     expect(name).toMatch(/^before-upgrade-[a-z0-9]{7}$/);
-    expect(result["create"]).toMatchObject({ id: `prod/${name}`, outs: { phase: "Succeeded", readyToUse: true, indications: ["GuestAgent", "Online"], apiVersion: "v1beta1" } });
+    expect(result["create"]).toMatchObject({
+      id: `prod/${name}`,
+      outs: {
+        phase: "Succeeded",
+        readyToUse: true,
+        indications: ["GuestAgent", "Online"],
+        apiVersion: "v1beta1",
+      },
+    });
     expect(result["read"]).toMatchObject({ id: `prod/${name}`, props: { readyToUse: true } });
     expect(result["delete"]).toBe("ok");
     expect(server.snapshots.size).toBe(0);
-    expect(result["stdout"]).toMatch(new RegExp(`\\[before-upgrade\\] prod/${name}: phase Succeeded; .*readyToUse`));
+    expect(result["stdout"]).toMatch(
+      new RegExp(`\\[before-upgrade\\] prod/${name}: phase Succeeded; .*readyToUse`),
+    );
     const post = server.requests.find((r) => r.method === "POST")!;
     expect(post.query.get("fieldValidation")).toBe("Strict");
     const watch = server.requests.find((r) => r.query.get("watch") === "true")!;

@@ -1,6 +1,15 @@
 import { createVmSnapshotProvider } from "../../provider/vm-snapshot-provider";
 import { FakeCluster } from "../support/fake-cluster";
-import { deadlineExceeded, firstStatus, locked, playKubevirt, ready, releaseOnDelete, succeeded, vmFixture } from "../support/kubevirt-script";
+import {
+  deadlineExceeded,
+  firstStatus,
+  locked,
+  playKubevirt,
+  ready,
+  releaseOnDelete,
+  succeeded,
+  vmFixture,
+} from "../support/kubevirt-script";
 import { checkedInputs, testDeps } from "../support/test-deps";
 
 async function created(steps = [firstStatus, locked(["GuestAgent", "Online"]), succeeded(), ready]) {
@@ -11,18 +20,33 @@ async function created(steps = [firstStatus, locked(["GuestAgent", "Online"]), s
   const provider = createVmSnapshotProvider(deps);
   playKubevirt(cluster, steps);
   const result = await provider.create(checkedInputs());
-  return { cluster, deps, provider, id: result.id, outs: { ...result.outs, __provider: checkedInputs()["__provider"] } };
+  return {
+    cluster,
+    deps,
+    provider,
+    id: result.id,
+    outs: { ...result.outs, __provider: checkedInputs()["__provider"] },
+  };
 }
 
 describe("read", () => {
   it("refreshes the outputs from the live snapshot", async () => {
     const { cluster, provider, id, outs } = await created();
     cluster.update("prod", "before-upgrade-abc1234", (s) => {
-      s.status = { ...s.status, readyToUse: false, error: { message: "VolumeSnapshots (vmsnapshot-x-volume-rootdisk) missing" } };
+      s.status = {
+        ...s.status,
+        readyToUse: false,
+        error: { message: "VolumeSnapshots (vmsnapshot-x-volume-rootdisk) missing" },
+      };
     });
     const result = await provider.read(id, outs);
     expect(result.id).toBe(id);
-    expect(result.props).toMatchObject({ readyToUse: false, error: "VolumeSnapshots (vmsnapshot-x-volume-rootdisk) missing", guestAgentConnected: true, waitFor: "readyToUse" });
+    expect(result.props).toMatchObject({
+      readyToUse: false,
+      error: "VolumeSnapshots (vmsnapshot-x-volume-rootdisk) missing",
+      guestAgentConnected: true,
+      waitFor: "readyToUse",
+    });
     expect(result.props).not.toHaveProperty("__provider");
   });
 
@@ -36,8 +60,15 @@ describe("read", () => {
 describe("diff after refresh", () => {
   it("replaces a snapshot that is no longer readyToUse, and nothing otherwise", async () => {
     const { provider, id, outs } = await created();
-    expect(await provider.diff(id, outs, checkedInputs())).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
-    expect(await provider.diff(id, { ...outs, readyToUse: false }, checkedInputs())).toMatchObject({ changes: true, replaces: ["readyToUse"] });
+    expect(await provider.diff(id, outs, checkedInputs())).toEqual({
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+    expect(await provider.diff(id, { ...outs, readyToUse: false }, checkedInputs())).toMatchObject({
+      changes: true,
+      replaces: ["readyToUse"],
+    });
   });
 });
 
@@ -47,12 +78,20 @@ describe("update", () => {
     const news = checkedInputs({ labels: { team: "db" }, annotations: { note: "before upgrade" } });
     const result = await provider.update(id, outs, news);
     const live = cluster.snapshots.get("prod/before-upgrade-abc1234")!;
-    expect(live.metadata.labels).toEqual({ team: "db", "app.kubernetes.io/managed-by": "pulumi-kubevirt-snapshot" });
-    expect(live.metadata.annotations).toMatchObject({ note: "before upgrade", "pulumi-kubevirt-snapshot.io/owner": "proj/dev/before-upgrade" });
+    expect(live.metadata.labels).toEqual({
+      team: "db",
+      "app.kubernetes.io/managed-by": "pulumi-kubevirt-snapshot",
+    });
+    expect(live.metadata.annotations).toMatchObject({
+      note: "before upgrade",
+      "pulumi-kubevirt-snapshot.io/owner": "proj/dev/before-upgrade",
+    });
     expect(result.outs).toMatchObject({ labels: { team: "db" }, readyToUse: true });
 
     await provider.update(id, { ...outs, ...result.outs }, checkedInputs());
-    expect(cluster.snapshots.get("prod/before-upgrade-abc1234")!.metadata.labels).toEqual({ "app.kubernetes.io/managed-by": "pulumi-kubevirt-snapshot" });
+    expect(cluster.snapshots.get("prod/before-upgrade-abc1234")!.metadata.labels).toEqual({
+      "app.kubernetes.io/managed-by": "pulumi-kubevirt-snapshot",
+    });
   });
 });
 
@@ -70,7 +109,10 @@ describe("delete", () => {
     cluster.addVm(vm, vmi);
     const provider = createVmSnapshotProvider(testDeps(cluster));
     playKubevirt(cluster, [firstStatus, deadlineExceeded]);
-    const failure = (await provider.create(checkedInputs()).catch((e: unknown) => e)) as { id: string; properties: Record<string, unknown> };
+    const failure = (await provider.create(checkedInputs()).catch((e: unknown) => e)) as {
+      id: string;
+      properties: Record<string, unknown>;
+    };
     releaseOnDelete(cluster);
     await provider.delete(failure.id, failure.properties);
     expect(cluster.snapshots.size).toBe(0);
@@ -82,12 +124,17 @@ describe("delete", () => {
     cluster.addVm(vm, vmi);
     const deps = testDeps(cluster);
     const provider = createVmSnapshotProvider(deps);
-    await cluster.createSnapshot("v1beta1", { metadata: { namespace: "prod", name: "snap-1" }, spec: { source: { apiGroup: "kubevirt.io", kind: "VirtualMachine", name: "db-1" } } });
+    await cluster.createSnapshot("v1beta1", {
+      metadata: { namespace: "prod", name: "snap-1" },
+      spec: { source: { apiGroup: "kubevirt.io", kind: "VirtualMachine", name: "db-1" } },
+    });
     cluster.update("prod", "snap-1", firstStatus);
     releaseOnDelete(cluster, 5);
     await provider.delete("prod/snap-1", { apiVersion: "v1beta1", resourceName: "snap" });
     expect(cluster.snapshots.size).toBe(0);
-    expect(deps.logs.info.join("\n")).toMatch(/\[snap\] prod\/snap-1: phase Deleting; progressing: VM snapshot is deleting/);
+    expect(deps.logs.info.join("\n")).toMatch(
+      /\[snap\] prod\/snap-1: phase Deleting; progressing: VM snapshot is deleting/,
+    );
   });
 
   it("treats a snapshot that is already gone as deleted", async () => {

@@ -20,7 +20,9 @@ describe("parseDuration", () => {
     ["-1m", -60_000],
     ["2h0m0s", 7_200_000],
   ])("parses %j as %d ms", (text, ms) => expect(parseDuration(text)).toBe(ms));
-  it.each(["", "5", "5 m", "1d", "m", "5m3", "abc", "1e3s"])("rejects %j", (text) => expect(parseDuration(text)).toBeUndefined());
+  it.each(["", "5", "5 m", "1d", "m", "5m3", "abc", "1e3s"])("rejects %j", (text) =>
+    expect(parseDuration(text)).toBeUndefined(),
+  );
   it.each([
     [450, "450ms"],
     [90_000, "1m30s"],
@@ -73,11 +75,26 @@ describe("snapshotVerdict", () => {
   it.each([
     ["no status yet", snap(undefined), "readyToUse", "pending"],
     ["InProgress", snap({ phase: "InProgress" }), "readyToUse", "pending"],
-    ["Succeeded, not ready, waiting for readyToUse", snap({ phase: "Succeeded", readyToUse: false }), "readyToUse", "pending"],
-    ["Succeeded, not ready, waiting for succeeded", snap({ phase: "Succeeded", readyToUse: false }), "succeeded", "done"],
+    [
+      "Succeeded, not ready, waiting for readyToUse",
+      snap({ phase: "Succeeded", readyToUse: false }),
+      "readyToUse",
+      "pending",
+    ],
+    [
+      "Succeeded, not ready, waiting for succeeded",
+      snap({ phase: "Succeeded", readyToUse: false }),
+      "succeeded",
+      "done",
+    ],
     ["ready", snap({ phase: "Succeeded", readyToUse: true }), "readyToUse", "done"],
     ["Failed", snap({ phase: "Failed", conditions: [failure] }), "readyToUse", "failed"],
-    ["Failure condition before phase", snap({ phase: "InProgress", conditions: [failure] }), "succeeded", "failed"],
+    [
+      "Failure condition before phase",
+      snap({ phase: "InProgress", conditions: [failure] }),
+      "succeeded",
+      "failed",
+    ],
     ["Deleting", snap({ phase: "Deleting" }), "readyToUse", "failed"],
     ["deletionTimestamp", snap({ phase: "InProgress" }, true), "readyToUse", "failed"],
     ["gone", undefined, "readyToUse", "failed"],
@@ -85,14 +102,26 @@ describe("snapshotVerdict", () => {
     expect(snapshotVerdict(object, waitFor).kind).toBe(kind);
   });
   it("carries the Failure reason and KubeVirt's error message", () => {
-    expect(snapshotVerdict(snap({ phase: "Failed", conditions: [failure], error: { message: "boom" } }), "readyToUse")).toEqual({
+    expect(
+      snapshotVerdict(
+        snap({ phase: "Failed", conditions: [failure], error: { message: "boom" } }),
+        "readyToUse",
+      ),
+    ).toEqual({
       kind: "failed",
       reason: "snapshot deadline exceeded",
       message: "boom",
     });
   });
   it("reports the Progressing reason and a transient error while pending", () => {
-    const v = snapshotVerdict(snap({ phase: "InProgress", error: { message: "freeze" }, conditions: [{ type: "Progressing", status: "False", reason: "In error state" }] }), "readyToUse");
+    const v = snapshotVerdict(
+      snap({
+        phase: "InProgress",
+        error: { message: "freeze" },
+        conditions: [{ type: "Progressing", status: "False", reason: "In error state" }],
+      }),
+      "readyToUse",
+    );
     expect(v).toEqual({ kind: "pending", progressing: "In error state", transientError: "freeze" });
   });
 });
@@ -125,16 +154,29 @@ describe("diffSnapshot", () => {
     ["a fixed name kept across a replace", { autoNamed: false, triggers: ["v2"] }, true, ["triggers"], true],
     ["the provider code", { __provider: "q" }, true, [], false],
   ])("change of %s", (_label, change, changes, replaces, dbr) => {
-    expect(diffSnapshot(olds, { ...olds, ...change })).toEqual({ changes, replaces, deleteBeforeReplace: dbr });
+    expect(diffSnapshot(olds, { ...olds, ...change })).toEqual({
+      changes,
+      replaces,
+      deleteBeforeReplace: dbr,
+    });
   });
   it("treats absent and empty labels as the same", () => {
-    expect(diffSnapshot({ ...olds, labels: undefined }, { ...olds, labels: {} })).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+    expect(diffSnapshot({ ...olds, labels: undefined }, { ...olds, labels: {} })).toEqual({
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
   });
   it.each([
     ["Failed", { phase: "Failed", readyToUse: false }, "readyToUse", ["phase"]],
     ["no longer readyToUse", { readyToUse: false }, "readyToUse", ["readyToUse"]],
     ["not ready but waitFor succeeded", { readyToUse: false }, "succeeded", []],
-    ["InProgress after a timeout, waitFor succeeded", { phase: "InProgress", readyToUse: false }, "succeeded", ["phase"]],
+    [
+      "InProgress after a timeout, waitFor succeeded",
+      { phase: "InProgress", readyToUse: false },
+      "succeeded",
+      ["phase"],
+    ],
   ])("replaces on the live state: %s", (_label, state, waitFor, replaces) => {
     expect(diffSnapshot({ ...olds, ...state }, { ...olds, waitFor }).replaces).toEqual(replaces);
   });
@@ -146,7 +188,15 @@ describe("diffSnapshot", () => {
 
 describe("sanitize", () => {
   it("drops undefined, stringifies dates and bigints, nulls undefined array items", () => {
-    expect(sanitize({ a: undefined, b: new Date("2026-01-02T03:04:05Z"), c: [1, undefined], d: { e: undefined, f: 1n }, g: NaN })).toEqual({
+    expect(
+      sanitize({
+        a: undefined,
+        b: new Date("2026-01-02T03:04:05Z"),
+        c: [1, undefined],
+        d: { e: undefined, f: 1n },
+        g: NaN,
+      }),
+    ).toEqual({
       b: "2026-01-02T03:04:05.000Z",
       c: [1, null],
       d: { f: "1" },
@@ -159,20 +209,39 @@ describe("metadataPatch", () => {
   const base = { owner: "o", labels: { a: "1" }, annotations: {} };
   it("is undefined when nothing changes", () => expect(metadataPatch(base, { ...base })).toBeUndefined());
   it("sets new values and removes dropped keys with null", () => {
-    expect(metadataPatch(base, { owner: "o", labels: { b: "2" }, annotations: { n: "x" } })).toEqual({ labels: { a: null, b: "2" }, annotations: { n: "x" } });
+    expect(metadataPatch(base, { owner: "o", labels: { b: "2" }, annotations: { n: "x" } })).toEqual({
+      labels: { a: null, b: "2" },
+      annotations: { n: "x" },
+    });
   });
 });
 
 describe("progress", () => {
   it("summarises phase, Progressing reason, indications, readiness and error", () => {
     expect(
-      progressSummary(snap({ phase: "InProgress", indications: ["GuestAgent", "Online"], error: { message: "x" }, conditions: [{ type: "Progressing", status: "True", reason: "Source locked and operation in progress" }] })),
-    ).toBe("phase InProgress; progressing: Source locked and operation in progress; indications: GuestAgent, Online; error: x");
+      progressSummary(
+        snap({
+          phase: "InProgress",
+          indications: ["GuestAgent", "Online"],
+          error: { message: "x" },
+          conditions: [
+            { type: "Progressing", status: "True", reason: "Source locked and operation in progress" },
+          ],
+        }),
+      ),
+    ).toBe(
+      "phase InProgress; progressing: Source locked and operation in progress; indications: GuestAgent, Online; error: x",
+    );
   });
   it("prints phase changes at once and throttles the rest", () => {
     const lines: string[] = [];
     let now = 0;
-    const r = new ProgressReporter("[r] ", { info: (l) => lines.push(l), warn: () => undefined }, () => now, 1000);
+    const r = new ProgressReporter(
+      "[r] ",
+      { info: (l) => lines.push(l), warn: () => undefined },
+      () => now,
+      1000,
+    );
     r.observe(snap({ phase: "InProgress" }));
     r.observe(snap({ phase: "InProgress", indications: ["Online"] }));
     now = 1500;
