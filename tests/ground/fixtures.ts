@@ -1,0 +1,205 @@
+/**
+ * Objects the integration tests create on the ground: namespaces, storage (a CSI StorageClass with a
+ * VolumeSnapshotClass, and one without), PVCs and VMs with scenario annotations; plus checks that nothing
+ * was left behind.
+ */
+import type * as k8s from "@kubernetes/client-node" with { "resolution-mode": "import" };
+
+/** The CSI driver name of the simulated snapshot-capable storage. */
+export const CSI_DRIVER = "csi.kvsnap.example";
+/** A StorageClass whose driver has a VolumeSnapshotClass. */
+export const SNAPSHOT_SC = "csi-snap";
+/** A StorageClass without a VolumeSnapshotClass (its volumes are excluded). */
+export const PLAIN_SC = "plain-nfs";
+
+/** Admin access to the ground. */
+export interface Admin {
+  lib: typeof k8s;
+  kc: k8s.KubeConfig;
+  custom: k8s.CustomObjectsApi;
+  core: k8s.CoreV1Api;
+  objects: k8s.KubernetesObjectApi;
+}
+
+/** Opens admin access from a kubeconfig file. */
+export async function admin(kubeconfig: string): Promise<Admin> {
+  const lib = await import("@kubernetes/client-node");
+  const kc = new lib.KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  return {
+    lib,
+    kc,
+    custom: kc.makeApiClient(lib.CustomObjectsApi),
+    core: kc.makeApiClient(lib.CoreV1Api),
+    objects: lib.KubernetesObjectApi.makeApiClient(kc),
+  };
+}
+
+/** Creates the storage classes and the VolumeSnapshotClass (once per ground). */
+export async function createStorage(a: Admin): Promise<void> {
+  for (const [name, provisioner] of [
+    [SNAPSHOT_SC, CSI_DRIVER],
+    [PLAIN_SC, "nfs.example/provisioner"],
+  ] as const) {
+    await a.objects.create({
+      apiVersion: "storage.k8s.io/v1",
+      kind: "StorageClass",
+      metadata: { name },
+      provisioner,
+    } as k8s.KubernetesObject);
+  }
+  await a.custom.createClusterCustomObject({
+    group: "snapshot.storage.k8s.io",
+    version: "v1",
+    plural: "volumesnapshotclasses",
+    body: {
+      apiVersion: "snapshot.storage.k8s.io/v1",
+      kind: "VolumeSnapshotClass",
+      metadata: { name: "csi-snapclass" },
+      driver: CSI_DRIVER,
+      deletionPolicy: "Delete",
+    },
+  });
+}
+
+/** A VM to create: its disks (name → StorageClass, or "cloudinit" for a non-claim volume) and scenario. */
+export interface VmSpec {
+  name: string;
+  running?: boolean;
+  disks?: Record<string, string>;
+  annotations?: Record<string, string>;
+  pvcAnnotations?: Record<string, string>;
+}
+
+/** Creates a namespace. */
+export async function createNamespace(a: Admin, name: string): Promise<void> {
+  await a.core.createNamespace({ body: { metadata: { name } } });
+}
+
+/** Creates the PVCs and the VM. */
+export async function createVm(a: Admin, namespace: string, spec: VmSpec): Promise<void> {
+  const disks = spec.disks ?? { rootdisk: SNAPSHOT_SC };
+  const volumes = [];
+  for (const [volume, sc] of Object.entries(disks)) {
+    if (sc === "cloudinit") {
+      volumes.push({ name: volume, cloudInitNoCloud: { userData: "#cloud-config" } });
+      continue;
+    }
+    const claim = `${spec.name}-${volume}`;
+    await a.core.createNamespacedPersistentVolumeClaim({
+      namespace,
+      body: {
+        metadata: { name: claim, annotations: spec.pvcAnnotations ?? {} },
+        spec: {
+          accessModes: ["ReadWriteOnce"],
+          storageClassName: sc,
+          resources: { requests: { storage: "1Gi" } },
+        },
+      },
+    });
+    volumes.push({ name: volume, persistentVolumeClaim: { claimName: claim } });
+  }
+  await a.custom.createNamespacedCustomObject({
+    group: "kubevirt.io",
+    version: "v1",
+    namespace,
+    plural: "virtualmachines",
+    body: {
+      apiVersion: "kubevirt.io/v1",
+      kind: "VirtualMachine",
+      metadata: { name: spec.name, namespace, annotations: spec.annotations ?? {} },
+      spec: {
+        runStrategy: spec.running === false ? "Halted" : "Always",
+        template: { spec: { domain: { devices: {} }, volumes } },
+      },
+    },
+  });
+}
+
+/** Polls `read` until `ok` holds (for ground state the simulator reaches asynchronously). */
+export async function eventually<T>(
+  read: () => Promise<T>,
+  ok: (value: T) => boolean,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await read();
+    if (ok(last)) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} did not happen within ${timeoutMs} ms; last seen: ${JSON.stringify(last)}`);
+}
+
+/** A VM object. */
+export async function getVm(a: Admin, namespace: string, name: string): Promise<any> {
+  return a.custom.getNamespacedCustomObject({
+    group: "kubevirt.io",
+    version: "v1",
+    namespace,
+    plural: "virtualmachines",
+    name,
+  });
+}
+
+/** A VMI object, or undefined. */
+export async function getVmi(a: Admin, namespace: string, name: string): Promise<any> {
+  return a.custom
+    .getNamespacedCustomObject({
+      group: "kubevirt.io",
+      version: "v1",
+      namespace,
+      plural: "virtualmachineinstances",
+      name,
+    })
+    .catch(() => undefined);
+}
+
+/** Waits until the VM controller has settled the VM (status with volumeSnapshotStatuses; VMI when running). */
+export async function vmReady(a: Admin, namespace: string, name: string, running = true): Promise<void> {
+  await eventually(
+    () => getVm(a, namespace, name),
+    (vm) =>
+      Array.isArray(vm.status?.volumeSnapshotStatuses) &&
+      vm.status?.printableStatus ===
+        (running
+          ? vm.metadata.annotations?.["sim.kvsnap.io/paused"] === "true"
+            ? "Paused"
+            : "Running"
+          : "Stopped"),
+    `VM ${namespace}/${name} settled`,
+  );
+}
+
+/** Lists snapshot.kubevirt.io / snapshot.storage.k8s.io objects in a namespace. */
+export async function listIn(
+  a: Admin,
+  namespace: string,
+  group: string,
+  version: string,
+  plural: string,
+): Promise<any[]> {
+  const res = (await a.custom.listNamespacedCustomObject({ group, version, namespace, plural })) as {
+    items: any[];
+  };
+  return res.items;
+}
+
+/** Snapshots, contents and VolumeSnapshots in a namespace (what a test must not leave behind). */
+export async function leftovers(
+  a: Admin,
+  namespace: string,
+): Promise<{ snapshots: string[]; contents: string[]; volumeSnapshots: string[] }> {
+  const names = (items: any[]) => items.map((i) => i.metadata.name as string).sort();
+  return {
+    snapshots: names(
+      await listIn(a, namespace, "snapshot.kubevirt.io", "v1beta1", "virtualmachinesnapshots"),
+    ),
+    contents: names(
+      await listIn(a, namespace, "snapshot.kubevirt.io", "v1beta1", "virtualmachinesnapshotcontents"),
+    ),
+    volumeSnapshots: names(await listIn(a, namespace, "snapshot.storage.k8s.io", "v1", "volumesnapshots")),
+  };
+}

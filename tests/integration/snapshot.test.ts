@@ -1,0 +1,324 @@
+/**
+ * The provider, as Pulumi's host runs it, against a real kube-apiserver with the KubeVirt simulator:
+ * agent/no agent/paused/offline, volume eligibility, deadlines, freeze errors, deletion, Retain, the
+ * per-VM lock. After each test, nothing is left that the test did not mean to leave.
+ */
+import { readFileSync } from "node:fs";
+import { startProviderHost, type ProviderHost } from "../support/host-client";
+import {
+  admin,
+  createNamespace,
+  createStorage,
+  createVm,
+  eventually,
+  getVmi,
+  leftovers,
+  listIn,
+  PLAIN_SC,
+  vmReady,
+  type Admin,
+  type VmSpec,
+} from "../ground/fixtures";
+import { applyManifest, deleteManifest, REPO, startGround, type Ground } from "../ground/ground";
+
+let ground: Ground;
+let a: Admin;
+let host: ProviderHost;
+let nsCounter = 0;
+
+beforeAll(async () => {
+  ground = await startGround();
+  a = await admin(ground.adminKubeconfig);
+  await createStorage(a);
+  host = await startProviderHost({
+    "pulumi-kubevirt-snapshot:kubeconfig": readFileSync(ground.adminKubeconfig, "utf8"),
+  });
+});
+afterAll(async () => {
+  await host?.stop();
+  await ground?.stop();
+});
+
+/** A fresh namespace with one VM, settled by the simulator. */
+async function withVm(spec: Partial<VmSpec> = {}): Promise<{ ns: string; vm: string }> {
+  const ns = `t${++nsCounter}`;
+  await createNamespace(a, ns);
+  const vm = spec.name ?? "db-1";
+  await createVm(a, ns, { name: vm, ...spec });
+  await vmReady(a, ns, vm, spec.running !== false);
+  return { ns, vm };
+}
+
+async function check(news: Record<string, unknown>) {
+  const result = await host.call<{ inputs: Record<string, unknown>; failures: unknown[] }>(
+    "check",
+    undefined,
+    { resourceName: "snap", owner: "itest/dev/snap", ...news, __provider: host.providerText },
+  );
+  expect(result.failures).toEqual([]);
+  return result.inputs;
+}
+
+async function deleteAndExpectClean(ns: string, id: string, props: Record<string, unknown>): Promise<void> {
+  await host.call("delete", id, props);
+  expect(await leftovers(a, ns)).toEqual({ snapshots: [], contents: [], volumeSnapshots: [] });
+}
+
+describe("create against the simulator", () => {
+  it("freezes a running VM with a connected agent, thaws it, and waits until readyToUse", async () => {
+    const { ns, vm } = await withVm({ annotations: { "sim.kvsnap.io/volume-snapshot-delay-ms": "600" } });
+    const seen = new Set<string>();
+    const sampler = setInterval(
+      () => void getVmi(a, ns, vm).then((vmi) => seen.add(vmi?.status?.fsFreezeStatus ?? "thawed")),
+      50,
+    );
+    const inputs = await check({ namespace: ns, vmName: vm });
+    const created = await host.call("create", inputs).finally(() => clearInterval(sampler));
+    expect(created.outs).toMatchObject({
+      phase: "Succeeded",
+      readyToUse: true,
+      online: true,
+      guestAgentConnected: true,
+      indications: ["GuestAgent", "Online"],
+      includedVolumes: ["rootdisk"],
+      excludedVolumes: [],
+      apiVersion: "v1beta1",
+    });
+    expect(created.outs.sourceIndications.map((s: { indication: string }) => s.indication)).toEqual([
+      "GuestAgent",
+      "Online",
+    ]);
+    expect(seen).toContain("frozen");
+    expect((await getVmi(a, ns, vm)).status.fsFreezeStatus).toBeUndefined();
+    const contentName = created.outs.contentName as string;
+    expect(
+      (await listIn(a, ns, "snapshot.kubevirt.io", "v1beta1", "virtualmachinesnapshotcontents")).map(
+        (c) => c.metadata.name,
+      ),
+    ).toEqual([contentName]);
+    await deleteAndExpectClean(ns, created.id, { ...created.outs, __provider: host.providerText });
+  });
+
+  it("warns and takes a crash-consistent snapshot without an agent under prefer; refuses under require", async () => {
+    const { ns, vm } = await withVm({ annotations: { "sim.kvsnap.io/agent": "disconnected" } });
+    const created = await host.call("create", await check({ namespace: ns, vmName: vm }));
+    expect(created.outs).toMatchObject({
+      guestAgentConnected: false,
+      indications: ["NoGuestAgent", "Online"],
+      readyToUse: true,
+    });
+    expect(host.output.join("\n")).toMatch(
+      /warning: VM t\d+\/db-1 is running but its QEMU guest agent is not connected/,
+    );
+    await deleteAndExpectClean(ns, created.id, { ...created.outs, __provider: host.providerText });
+
+    const refused = await host.fail(
+      "create",
+      await check({ namespace: ns, vmName: vm, guestAgent: "require" }),
+    );
+    expect(refused.message).toMatch(/guestAgent is "require", so nothing was created/);
+    expect(refused.id).toBeUndefined();
+    expect(await leftovers(a, ns)).toEqual({ snapshots: [], contents: [], volumeSnapshots: [] });
+  });
+
+  it("snapshots a paused VM without freezing it (Paused indication)", async () => {
+    const { ns, vm } = await withVm({ annotations: { "sim.kvsnap.io/paused": "true" } });
+    const created = await host.call("create", await check({ namespace: ns, vmName: vm }));
+    expect(created.outs).toMatchObject({ indications: ["Online", "Paused"], readyToUse: true });
+    await deleteAndExpectClean(ns, created.id, { ...created.outs, __provider: host.providerText });
+  });
+
+  it("takes an offline snapshot of a stopped VM (no indications)", async () => {
+    const { ns, vm } = await withVm({ running: false });
+    const created = await host.call(
+      "create",
+      await check({ namespace: ns, vmName: vm, guestAgent: "require" }),
+    );
+    expect(created.outs).toMatchObject({
+      online: false,
+      indications: [],
+      readyToUse: true,
+      includedVolumes: ["rootdisk"],
+    });
+    await deleteAndExpectClean(ns, created.id, { ...created.outs, __provider: host.providerText });
+  });
+
+  it("excludes a volume without a VolumeSnapshotClass and marks the snapshot PartialSnapshot", async () => {
+    const { ns, vm } = await withVm({
+      disks: { rootdisk: "csi-snap", scratch: PLAIN_SC, cloudinit: "cloudinit" },
+    });
+    const created = await host.call("create", await check({ namespace: ns, vmName: vm }));
+    expect(created.outs).toMatchObject({
+      includedVolumes: ["rootdisk"],
+      excludedVolumes: ["scratch", "cloudinit"],
+      readyToUse: true,
+    });
+    expect(created.outs.indications).toEqual(["GuestAgent", "Online", "PartialSnapshot"]);
+    expect(host.output.join("\n")).toMatch(
+      /- scratch: No VolumeSnapshotClass: Volume snapshots are not configured for this StorageClass \[plain-nfs\] \[scratch\]/,
+    );
+    await deleteAndExpectClean(ns, created.id, { ...created.outs, __provider: host.providerText });
+  });
+
+  it("refuses a VM with no eligible volume before creating anything", async () => {
+    const { ns, vm } = await withVm({ disks: { data: PLAIN_SC, cloudinit: "cloudinit" } });
+    const error = await host.fail("create", await check({ namespace: ns, vmName: vm }));
+    expect(error.message).toMatch(/no volume of VM t\d+\/db-1 can be snapshotted/);
+    expect(error.message).toMatch(
+      /- cloudinit: Snapshot is not supported for this volumeSource type \[cloudinit\]/,
+    );
+    expect(await leftovers(a, ns)).toEqual({ snapshots: [], contents: [], volumeSnapshots: [] });
+  });
+
+  it("fails naming the namespace and VM when the VM is missing", async () => {
+    const { ns } = await withVm();
+    const error = await host.fail("create", await check({ namespace: ns, vmName: "nope" }));
+    expect(error.message).toMatch(new RegExp(`VirtualMachine ${ns}/nope not found \\(404\\)`));
+    expect(await leftovers(a, ns)).toEqual({ snapshots: [], contents: [], volumeSnapshots: [] });
+  });
+});
+
+describe("failures against the simulator", () => {
+  it("records a snapshot Failed by its deadline as a partial failure; the next diff replaces it", async () => {
+    const { ns, vm } = await withVm({ annotations: { "sim.kvsnap.io/volume-snapshot-delay-ms": "60000" } });
+    const inputs = await check({ namespace: ns, vmName: vm, failureDeadline: "4s" });
+    const error = await host.fail("create", inputs);
+    expect(error.id).toBe(`${ns}/${String(inputs["name"])}`);
+    expect(error.reasons).toEqual(["snapshot deadline exceeded"]);
+    expect(error.properties).toMatchObject({
+      phase: "Failed",
+      readyToUse: false,
+      __provider: host.providerText,
+    });
+    expect(error.message).toMatch(/failed: snapshot deadline exceeded/);
+    const diff = await host.call("diff", error.id, error.properties, inputs);
+    expect(diff).toMatchObject({ changes: true, replaces: ["phase"] });
+    const live = await eventually(
+      () => listIn(a, ns, "snapshot.kubevirt.io", "v1beta1", "virtualmachinesnapshots"),
+      (items) =>
+        items[0]?.status?.conditions?.some(
+          (c: any) => c.type === "Failure" && c.reason === "snapshot deadline exceeded",
+        ),
+      "Failure condition",
+    );
+    expect(live).toHaveLength(1);
+    // KubeVirt deletes the content (and so its VolumeSnapshots) of a Failed snapshot and unlocks the VM.
+    await eventually(
+      () => leftovers(a, ns),
+      (l) => l.contents.length === 0 && l.volumeSnapshots.length === 0,
+      "content cleanup",
+    );
+    await deleteAndExpectClean(ns, error.id!, error.properties!);
+  });
+
+  it("keeps retrying a failing freeze until the deadline and says why (SELinux hint)", async () => {
+    const { ns, vm } = await withVm({
+      annotations: { "sim.kvsnap.io/freeze-error": "command Freeze failed: Permission denied (SELinux)" },
+    });
+    const error = await host.fail(
+      "create",
+      await check({ namespace: ns, vmName: vm, failureDeadline: "4s", onFailure: "delete" }),
+    );
+    expect(error.message).toMatch(/KubeVirt error: command Freeze failed: Permission denied \(SELinux\)/);
+    expect(error.message).toMatch(/SELinux often denies qemu-ga/);
+    expect(error.id).toBeUndefined();
+    expect(await leftovers(a, ns)).toEqual({ snapshots: [], contents: [], volumeSnapshots: [] });
+    expect((await getVmi(a, ns, vm)).status.fsFreezeStatus).toBeUndefined();
+  });
+
+  it("deletes an InProgress snapshot: Deleting, then gone, the VM unlocked", async () => {
+    const { ns, vm } = await withVm({ annotations: { "sim.kvsnap.io/volume-snapshot-delay-ms": "60000" } });
+    const inputs = await check({ namespace: ns, vmName: vm, timeout: "3s" });
+    const error = await host.fail("create", inputs);
+    expect(error.reasons).toEqual(["timeout"]);
+    expect(error.properties).toMatchObject({ phase: "InProgress" });
+    await host.call("delete", error.id, error.properties);
+    expect(host.output.join("\n")).toMatch(/phase Deleting; progressing: VM snapshot is deleting/);
+    expect(await leftovers(a, ns)).toEqual({ snapshots: [], contents: [], volumeSnapshots: [] });
+    await eventually(
+      () =>
+        a.custom.getNamespacedCustomObject({
+          group: "kubevirt.io",
+          version: "v1",
+          namespace: ns,
+          plural: "virtualmachines",
+          name: vm,
+        }),
+      (v: any) => !v.status?.snapshotInProgress && !(v.metadata.finalizers ?? []).length,
+      "VM unlocked",
+    );
+  });
+
+  it("leaves the content and its VolumeSnapshots with deletionPolicy Retain", async () => {
+    const { ns, vm } = await withVm();
+    const created = await host.call(
+      "create",
+      await check({ namespace: ns, vmName: vm, deletionPolicy: "Retain" }),
+    );
+    await host.call("delete", created.id, { ...created.outs, __provider: host.providerText });
+    const left = await leftovers(a, ns);
+    expect(left.snapshots).toEqual([]);
+    expect(left.contents).toEqual([created.outs.contentName]);
+    expect(left.volumeSnapshots).toHaveLength(1);
+    expect(host.output.join("\n")).toMatch(
+      /deletionPolicy Retain: the VirtualMachineSnapshotContent .* stay in the cluster/,
+    );
+  });
+
+  it("makes a second snapshot of the same VM wait for the lock", async () => {
+    const { ns, vm } = await withVm({ annotations: { "sim.kvsnap.io/volume-snapshot-delay-ms": "1500" } });
+    const first = await check({ namespace: ns, vmName: vm, name: "first" });
+    const second = await check({ namespace: ns, vmName: vm, name: "second" });
+    const [a1, a2] = await Promise.all([
+      host.call("create", first),
+      new Promise((r) => setTimeout(r, 300)).then(() => host.call("create", second)),
+    ]);
+    expect(a1.outs.readyToUse && a2.outs.readyToUse).toBe(true);
+    expect(host.output.join("\n")).toMatch(
+      /second: phase InProgress; progressing: Source not locked snapshot "first" in progress/,
+    );
+    expect(Date.parse(a2.outs.creationTime)).toBeGreaterThanOrEqual(Date.parse(a1.outs.creationTime));
+    await host.call("delete", a1.id, { ...a1.outs, __provider: host.providerText });
+    await deleteAndExpectClean(ns, a2.id, { ...a2.outs, __provider: host.providerText });
+  });
+
+  it("explains the Snapshot feature gate when KubeVirt rejects creation", async () => {
+    const { ns, vm } = await withVm();
+    const gate = `${REPO}/tests/cluster/manifests/feature-gate-off.yaml`;
+    await applyManifest(ground.adminKubeconfig, gate);
+    try {
+      const error = await eventually(
+        () => host.fail("create", { ...inputsFor(ns, vm) }),
+        (e) => /feature gate/.test(e.message),
+        "gate takes effect",
+        15_000,
+      );
+      expect(error.message).toMatch(
+        /"snapshot feature gate not enabled"\. The Snapshot feature gate is off\. Fix:/,
+      );
+    } finally {
+      await deleteManifest(ground.adminKubeconfig, gate);
+    }
+    expect(await leftovers(a, ns)).toEqual({ snapshots: [], contents: [], volumeSnapshots: [] });
+  });
+});
+
+function inputsFor(ns: string, vm: string): Record<string, unknown> {
+  return {
+    namespace: ns,
+    vmName: vm,
+    name: "gated",
+    autoNamed: false,
+    failureDeadline: "5m",
+    deleteTimeout: "5m",
+    waitFor: "readyToUse",
+    guestAgent: "prefer",
+    deletionPolicy: "Delete",
+    triggers: [],
+    onFailure: "keep",
+    allowEmpty: false,
+    resourceName: "gated",
+    owner: "itest/dev/gated",
+    __provider: host.providerText,
+  };
+}

@@ -1,0 +1,185 @@
+/**
+ * kvsnap-simulator: stands in for KubeVirt's controllers (VM, snapshot, content) and the storage actors a
+ * bare apiserver lacks (PVC binder, CSI snapshotter, garbage collection of VolumeSnapshots). Run with
+ * `node dist/tests/simulator/main.js --kubeconfig <admin kubeconfig>`; prints `SIMULATOR READY` once its
+ * watches are up. See tests/cluster/README.md for what it models and where it differs from KubeVirt.
+ */
+import {
+  CONTENT,
+  Kube,
+  keyOf,
+  SNAPSHOT,
+  splitKey,
+  VM,
+  VMI,
+  VOLUME_SNAPSHOT,
+  VOLUME_SNAPSHOT_CLASS,
+  watchCollection,
+  WorkQueue,
+  type Obj,
+} from "./kube";
+import { reconcileContent } from "./content-controller";
+import { contentName, reconcileSnapshot, type Timing } from "./snapshot-controller";
+import { bindPvc, collectOwnedVolumeSnapshots, driveVolumeSnapshot, resolveForPvc } from "./storage";
+import { reconcileVm } from "./vm-controller";
+
+const log = (line: string): void => console.error(`[simulator] ${line}`);
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+async function main(): Promise<void> {
+  const lib = await import("@kubernetes/client-node");
+  const kc = new lib.KubeConfig();
+  kc.loadFromFile(arg("kubeconfig") ?? process.env["KUBECONFIG"] ?? "");
+  const kube = new Kube(lib, kc);
+  const timing: Timing = { requeueMs: Number(process.env["KVSNAP_SIM_REQUEUE_MS"] ?? 1000) };
+
+  const vms = new WorkQueue("vm", (key) => reconcileVm(kube, splitKey(key)), log);
+  const snapshots = new WorkQueue("vmsnapshot", (key) => reconcileSnapshot(kube, splitKey(key), timing), log);
+  const classOf = async (pvcName: string, ns: string): Promise<string | undefined> => {
+    const pvc = await kube.core
+      .readNamespacedPersistentVolumeClaim({ name: pvcName, namespace: ns })
+      .catch(() => undefined);
+    const resolved = pvc?.spec?.storageClassName
+      ? await resolveForPvc(kube, pvc.spec.storageClassName)
+      : undefined;
+    return resolved?.kind === "class" ? resolved.name : undefined;
+  };
+  const contents = new WorkQueue(
+    "vmsnapshotcontent",
+    (key) => reconcileContent(kube, splitKey(key), timing, classOf),
+    log,
+  );
+  const pvcs = new WorkQueue("pvc-binder", async (key) => void (await bindPvc(kube, ...splitKey(key))), log);
+  const csi = new WorkQueue(
+    "csi-snapshotter",
+    async (key) => void (await driveVolumeSnapshot(kube, ...splitKey(key))),
+    log,
+  );
+
+  const snapshotsOfVm = async (ns: string, vmName: string): Promise<void> => {
+    for (const s of await kube.list(SNAPSHOT, ns))
+      if (s.spec?.source?.name === vmName) snapshots.add(keyOf(s));
+  };
+  const allVms = async (): Promise<void> => {
+    for (const vm of await kube.list(VM)) vms.add(keyOf(vm));
+  };
+  const crPath = (c: { group: string; version: string; plural: string }) =>
+    `/apis/${c.group}/${c.version}/${c.plural}`;
+  const crList = (c: typeof VM) => () =>
+    kube.custom.listClusterCustomObject({ group: c.group, version: c.version, plural: c.plural }) as never;
+
+  const watches = [
+    watchCollection(
+      kube,
+      crPath(VM),
+      crList(VM),
+      (vm) => {
+        vms.add(keyOf(vm));
+        void snapshotsOfVm(vm.metadata.namespace ?? "", vm.metadata.name ?? "");
+      },
+      log,
+    ),
+    watchCollection(
+      kube,
+      crPath(VMI),
+      crList(VMI),
+      (vmi) => {
+        vms.add(keyOf(vmi));
+        void snapshotsOfVm(vmi.metadata.namespace ?? "", vmi.metadata.name ?? "");
+      },
+      log,
+    ),
+    watchCollection(
+      kube,
+      crPath(SNAPSHOT),
+      crList(SNAPSHOT),
+      (s, type) => {
+        if (type !== "delete") snapshots.add(keyOf(s));
+        contents.add(`${s.metadata.namespace ?? ""}/${contentName(s)}`);
+      },
+      log,
+    ),
+    watchCollection(
+      kube,
+      crPath(CONTENT),
+      crList(CONTENT),
+      (c: Obj, type) => {
+        if (type === "delete")
+          void collectOwnedVolumeSnapshots(kube, c.metadata.namespace ?? "", c.metadata.uid ?? "").catch(
+            () => undefined,
+          );
+        else contents.add(keyOf(c));
+        snapshots.add(
+          `${c.metadata.namespace ?? ""}/${(c.spec?.virtualMachineSnapshotName as string | undefined) ?? ""}`,
+        );
+      },
+      log,
+    ),
+    watchCollection(
+      kube,
+      crPath(VOLUME_SNAPSHOT),
+      crList(VOLUME_SNAPSHOT),
+      (vs, type) => {
+        if (type !== "delete") csi.add(keyOf(vs));
+        for (const owner of vs.metadata.ownerReferences ?? [])
+          if (owner.kind === "VirtualMachineSnapshotContent")
+            contents.add(`${vs.metadata.namespace ?? ""}/${owner.name}`);
+      },
+      log,
+    ),
+    watchCollection(
+      kube,
+      crPath(VOLUME_SNAPSHOT_CLASS),
+      crList(VOLUME_SNAPSHOT_CLASS),
+      () => void allVms(),
+      log,
+    ),
+    watchCollection(
+      kube,
+      "/api/v1/persistentvolumeclaims",
+      () => kube.core.listPersistentVolumeClaimForAllNamespaces() as never,
+      (pvc) => {
+        pvcs.add(keyOf(pvc));
+        void allVms();
+      },
+      log,
+    ),
+    watchCollection(
+      kube,
+      "/apis/storage.k8s.io/v1/storageclasses",
+      () => kube.storage.listStorageClass() as never,
+      () => void allVms(),
+      log,
+    ),
+  ];
+  // A periodic resync, as KubeVirt's informers have (5 min there; shorter here so restarts heal quickly).
+  const resync = setInterval(
+    () => {
+      void (async () => {
+        for (const s of await kube.list(SNAPSHOT).catch(() => [] as Obj[])) snapshots.add(keyOf(s));
+        for (const c of await kube.list(CONTENT).catch(() => [] as Obj[])) contents.add(keyOf(c));
+        await allVms().catch(() => undefined);
+      })();
+    },
+    Number(process.env["KVSNAP_SIM_RESYNC_MS"] ?? 10_000),
+  );
+
+  const stop = (): void => {
+    clearInterval(resync);
+    for (const w of watches) w.stop();
+    for (const q of [vms, snapshots, contents, pvcs, csi]) q.stop();
+    process.exit(0);
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+  console.log("SIMULATOR READY");
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

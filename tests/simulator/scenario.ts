@@ -1,0 +1,50 @@
+/**
+ * Scenarios are set per VM (and PVC) by annotations with the prefix `sim.kvsnap.io/`; documented in
+ * tests/cluster/README.md. Pure: reads an annotation map.
+ */
+
+/** The annotation prefix of scenario settings. */
+export const SCENARIO_PREFIX = "sim.kvsnap.io/";
+
+/** What the simulated guest, agent and storage do for one VM. */
+export interface Scenario {
+  /** Guest agent: connected (AgentConnected=True), disconnected (no condition), unsupported (AgentVersionNotSupported). */
+  agent: "connected" | "disconnected" | "unsupported";
+  /** The VMI carries Paused=True. */
+  paused: boolean;
+  /** Every freeze fails with this message (e.g. an SELinux denial), until the deadline. */
+  freezeError: string | undefined;
+  /** The first thaw of each snapshot fails with this message (Windows VSS: "fsfreeze is limited up to 10 seconds"). */
+  thawError: string | undefined;
+  /** Time from VolumeSnapshot creation to its creationTime (the CSI driver cutting the snapshot). */
+  volumeSnapshotDelayMs: number;
+  /** Time from creationTime to readyToUse (upload/copy). */
+  readyDelayMs: number;
+  /** Every VolumeSnapshot of this VM reports this error instead of progressing. */
+  volumeSnapshotError: string | undefined;
+}
+
+const number = (value: string | undefined, fallback: number): number => {
+  const n = Number(value);
+  return value !== undefined && Number.isFinite(n) && n >= 0 ? n : fallback;
+};
+
+/** Reads a VM's scenario from its annotations (defaults: a healthy running guest with a connected agent). */
+export function scenarioOf(annotations: Record<string, string> | undefined): Scenario {
+  const a = (key: string): string | undefined => annotations?.[SCENARIO_PREFIX + key];
+  const agent = a("agent");
+  return {
+    agent: agent === "disconnected" || agent === "unsupported" ? agent : "connected",
+    paused: a("paused") === "true",
+    freezeError: a("freeze-error"),
+    thawError: a("thaw-error"),
+    volumeSnapshotDelayMs: number(a("volume-snapshot-delay-ms"), 100),
+    readyDelayMs: number(a("ready-delay-ms"), 200),
+    volumeSnapshotError: a("volume-snapshot-error"),
+  };
+}
+
+/** Whether a PVC should stay Pending (the binder skips it), e.g. to model WaitForFirstConsumer storage. */
+export function pvcStaysUnbound(annotations: Record<string, string> | undefined): boolean {
+  return annotations?.[SCENARIO_PREFIX + "unbound"] === "true";
+}
