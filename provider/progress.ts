@@ -25,13 +25,16 @@ export function progressSummary(snapshot: VirtualMachineSnapshot | undefined): s
 
 /**
  * Prints a summary line whenever it changes: phase, readiness and errors at once, other changes (Progressing
- * reason, indications) at most every `minIntervalMs`.
+ * reason, indications) at most every `minIntervalMs`; a held-back line is printed when the interval ends
+ * if it is still the latest, so the reason a snapshot waits is never lost.
  */
 export class ProgressReporter {
   private lastLine = "";
   private lastPhase: string | undefined;
   private lastReady: boolean | undefined;
   private lastPrintedAt = Number.NEGATIVE_INFINITY;
+  private held: { line: string; phase: string; ready: boolean } | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly prefix: string,
@@ -48,11 +51,36 @@ export class ProgressReporter {
     const readyNow = snapshot?.status?.readyToUse === true;
     const urgent =
       phase !== this.lastPhase || readyNow !== this.lastReady || Boolean(snapshot?.status?.error?.message);
-    if (!urgent && this.now() - this.lastPrintedAt < this.minIntervalMs) return;
-    this.lastLine = line;
-    this.lastPhase = phase;
-    this.lastReady = readyNow;
+    if (!urgent && this.now() - this.lastPrintedAt < this.minIntervalMs) {
+      this.hold({ line, phase, ready: readyNow });
+      return;
+    }
+    this.print({ line, phase, ready: readyNow });
+  }
+
+  /** Prints a held-back line now (called when the wait ends). */
+  flush(): void {
+    if (this.held) this.print(this.held);
+  }
+
+  private hold(entry: { line: string; phase: string; ready: boolean }): void {
+    this.held = entry;
+    if (this.timer) return;
+    this.timer = setTimeout(
+      () => this.flush(),
+      Math.max(0, this.lastPrintedAt + this.minIntervalMs - this.now()),
+    );
+    this.timer.unref();
+  }
+
+  private print(entry: { line: string; phase: string; ready: boolean }): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.held = undefined;
+    this.lastLine = entry.line;
+    this.lastPhase = entry.phase;
+    this.lastReady = entry.ready;
     this.lastPrintedAt = this.now();
-    this.log.info(`${this.prefix}${line}`);
+    this.log.info(`${this.prefix}${entry.line}`);
   }
 }

@@ -8,6 +8,7 @@ import type { ProviderDeps } from "../deps";
 import { PartialFailureError, ProviderError } from "../errors";
 import type { ProviderInputs } from "../inputs";
 import type { SnapshotRef } from "../kube/cluster";
+import type { VirtualMachineSnapshot } from "../kube/types";
 import { buildOutputs, type SourceObservation } from "../outputs";
 import { preflight } from "../preflight";
 import type { PlainValue } from "../sanitize";
@@ -79,6 +80,28 @@ async function settleFailure(
   throw new PartialFailureError(failureMessage(facts), snapshotId(ref.namespace, ref.name), outs, [reason]);
 }
 
+/**
+ * The snapshot was created but could not be watched (e.g. no `watch` permission, the API unreachable): keep
+ * it in state as a partial failure rather than orphan it, whatever onFailure says (deleting would need the
+ * same access that just failed).
+ */
+function strandedSnapshot(
+  session: Session,
+  inputs: ProviderInputs & { __provider?: unknown },
+  ref: SnapshotRef,
+  created: VirtualMachineSnapshot,
+  observation: SourceObservation,
+  error: unknown,
+): never {
+  const why = error instanceof Error ? error.message : String(error);
+  const message =
+    `[${inputs.resourceName}] created VirtualMachineSnapshot ${ref.namespace}/${ref.name} but could not follow it: ${why}\n` +
+    "It is recorded in the stack's state so nothing is orphaned; fix the cause, then run `pulumi refresh` " +
+    "(or `pulumi up`, which replaces it unless it became ready).";
+  const outs = buildOutputs(inputs, created, session.version, observation);
+  throw new PartialFailureError(message, snapshotId(ref.namespace, ref.name), outs, [why]);
+}
+
 /** Deletes a snapshot and waits until it is gone (finalizers released), within `deleteTimeout`. */
 export async function deleteAndWait(
   deps: ProviderDeps,
@@ -88,7 +111,7 @@ export async function deleteAndWait(
 ): Promise<void> {
   if (!(await session.cluster.deleteSnapshot(ref))) return;
   const boundMs = parseDuration(inputs.deleteTimeout) ?? 300_000;
-  const progress = reporterFor(deps, inputs.resourceName, ref);
+  const progress = reporterFor(deps, inputs.resourceName, ref, "deleting");
   const { gone, last } = await waitForDeletion({ ...deps, cluster: session.cluster, ref, boundMs, progress });
   if (gone) return;
   throw new ProviderError(
@@ -108,7 +131,13 @@ export async function createSnapshot(
   const session = await openSession(deps, inputs.context);
   const observation = await inspectSource(deps, session, inputs);
   const manifest = buildSnapshotManifest(inputs, session.version);
-  await createOrAdopt(session.cluster, session.version, manifest, inputs, deps.log);
+  const { snapshot: created } = await createOrAdopt(
+    session.cluster,
+    session.version,
+    manifest,
+    inputs,
+    deps.log,
+  );
   const ref = { version: session.version, namespace: inputs.namespace, name: inputs.name };
   const result = await waitForSnapshot({
     ...deps,
@@ -117,7 +146,7 @@ export async function createSnapshot(
     waitFor: inputs.waitFor,
     boundMs: waitBoundMs(inputs, deps.graceMs),
     progress: reporterFor(deps, inputs.resourceName, ref),
-  });
+  }).catch((error: unknown) => strandedSnapshot(session, inputs, ref, created, observation, error));
   if (result.outcome.kind !== "done" || !result.last) {
     return settleFailure(
       deps,

@@ -22,10 +22,15 @@ export async function openSession(
   return { cluster, version };
 }
 
-/** A progress reporter whose lines start with `[<resource name>] <namespace>/<name>: `. */
-export function reporterFor(deps: ProviderDeps, resourceName: string, ref: SnapshotRef): ProgressReporter {
+/** A progress reporter whose lines start with `[<resource name>] <namespace>/<name>[ (<activity>)]: `. */
+export function reporterFor(
+  deps: ProviderDeps,
+  resourceName: string,
+  ref: SnapshotRef,
+  activity?: string,
+): ProgressReporter {
   return new ProgressReporter(
-    `[${resourceName}] ${ref.namespace}/${ref.name}: `,
+    `[${resourceName}] ${ref.namespace}/${ref.name}${activity ? ` (${activity})` : ""}: `,
     deps.log,
     deps.now,
     deps.progressIntervalMs,

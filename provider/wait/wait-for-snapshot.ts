@@ -43,6 +43,8 @@ export async function waitForSnapshot(options: WaitOptions): Promise<WaitResult>
   } catch (error) {
     if (signal.aborted) return { outcome: { kind: "timeout" }, last };
     throw error;
+  } finally {
+    options.progress.flush();
   }
 }
 
@@ -68,5 +70,7 @@ export async function waitForDeletion(
   } catch (error) {
     if (signal.aborted) return { gone: false, last };
     throw error;
+  } finally {
+    options.progress.flush();
   }
 }

@@ -14,15 +14,21 @@ function timed<T>(what: string, run: () => T): T {
 }
 
 export default function globalSetup(): void {
-  const binary = timed("control plane build (tests/cluster/build.sh)", () =>
-    execFileSync("bash", [join(REPO, "tests", "cluster", "build.sh")], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"],
-    })
-      .trim()
-      .split("\n")
-      .pop(),
-  );
+  const preset = process.env[BINARY_ENV];
+  if (preset) {
+    console.log(`\n[ground] using the control plane binary from $${BINARY_ENV}: ${preset}`);
+  }
+  const binary =
+    preset ??
+    timed("control plane build (tests/cluster/build.sh)", () =>
+      execFileSync("bash", [join(REPO, "tests", "cluster", "build.sh")], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "inherit"],
+      })
+        .trim()
+        .split("\n")
+        .pop(),
+    );
   if (!binary) throw new Error("tests/cluster/build.sh printed no binary path");
   process.env[BINARY_ENV] = binary;
   timed("simulator compile", () =>

@@ -74,7 +74,7 @@ async function startApiserver(
     stdio: ["ignore", "pipe", "pipe"],
   });
   const stderr: string[] = [];
-  child.stderr!.on("data", (d: Buffer) => stderr.push(d.toString()));
+  child.stderr.on("data", (d: Buffer) => stderr.push(d.toString()));
   try {
     const line = await waitForLine(child, /^READY /, "kube-apiserver", 120_000);
     return { child, line };

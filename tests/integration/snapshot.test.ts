@@ -233,7 +233,9 @@ describe("failures against the simulator", () => {
     expect(error.reasons).toEqual(["timeout"]);
     expect(error.properties).toMatchObject({ phase: "InProgress" });
     await host.call("delete", error.id, error.properties);
-    expect(host.output.join("\n")).toMatch(/phase Deleting; progressing: VM snapshot is deleting/);
+    expect(host.output.join("\n")).toMatch(
+      /\(deleting\): phase Deleting; progressing: VM snapshot is deleting/,
+    );
     expect(await leftovers(a, ns)).toEqual({ snapshots: [], contents: [], volumeSnapshots: [] });
     await eventually(
       () =>
@@ -287,21 +289,42 @@ describe("failures against the simulator", () => {
     const gate = `${REPO}/tests/cluster/manifests/feature-gate-off.yaml`;
     await applyManifest(ground.adminKubeconfig, gate);
     try {
-      const error = await eventually(
-        () => host.fail("create", { ...inputsFor(ns, vm) }),
-        (e) => /feature gate/.test(e.message),
-        "gate takes effect",
-        15_000,
-      );
+      // A new admission policy takes a moment to apply: probe with server-side dry runs until it rejects.
+      await eventually(dryRunCreate(ns, vm), (r) => /feature gate/.test(r), "gate off takes effect", 20_000);
+      const error = await host.fail("create", inputsFor(ns, vm));
       expect(error.message).toMatch(
         /"snapshot feature gate not enabled"\. The Snapshot feature gate is off\. Fix:/,
       );
     } finally {
       await deleteManifest(ground.adminKubeconfig, gate);
+      await eventually(dryRunCreate(ns, vm), (r) => r === "allowed", "gate on again", 20_000);
     }
     expect(await leftovers(a, ns)).toEqual({ snapshots: [], contents: [], volumeSnapshots: [] });
   });
 });
+
+/** A server-side dry-run create of a valid snapshot: "allowed", or the rejection text. */
+function dryRunCreate(ns: string, vm: string): () => Promise<string> {
+  return () =>
+    a.custom
+      .createNamespacedCustomObject({
+        group: "snapshot.kubevirt.io",
+        version: "v1beta1",
+        namespace: ns,
+        plural: "virtualmachinesnapshots",
+        dryRun: "All",
+        body: {
+          apiVersion: "snapshot.kubevirt.io/v1beta1",
+          kind: "VirtualMachineSnapshot",
+          metadata: { name: "probe" },
+          spec: { source: { apiGroup: "kubevirt.io", kind: "VirtualMachine", name: vm } },
+        },
+      })
+      .then(
+        () => "allowed",
+        (e: unknown) => String((e as { body?: unknown }).body),
+      );
+}
 
 function inputsFor(ns: string, vm: string): Record<string, unknown> {
   return {

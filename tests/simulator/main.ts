@@ -53,10 +53,20 @@ async function main(): Promise<void> {
     (key) => reconcileContent(kube, splitKey(key), timing, classOf),
     log,
   );
-  const pvcs = new WorkQueue("pvc-binder", async (key) => void (await bindPvc(kube, ...splitKey(key))), log);
+  const pvcs = new WorkQueue(
+    "pvc-binder",
+    async (key) => {
+      await bindPvc(kube, ...splitKey(key));
+      return undefined;
+    },
+    log,
+  );
   const csi = new WorkQueue(
     "csi-snapshotter",
-    async (key) => void (await driveVolumeSnapshot(kube, ...splitKey(key))),
+    async (key) => {
+      await driveVolumeSnapshot(kube, ...splitKey(key));
+      return undefined;
+    },
     log,
   );
 

@@ -353,3 +353,23 @@ describe("create: idempotency", () => {
     );
   });
 });
+
+describe("create: the snapshot cannot be followed", () => {
+  it("keeps a created snapshot in state as a partial failure when watching is forbidden", async () => {
+    const { cluster, provider } = setup();
+    playKubevirt(cluster, [firstStatus]);
+    cluster.failWith = { code: 403, verbs: ["watch"] };
+    const error = (await provider
+      .create(checkedInputs({ onFailure: "delete" }))
+      .catch((e: unknown) => e)) as PartialFailureError;
+    expect(error.id).toBe("prod/before-upgrade-abc1234");
+    expect(error.message).toMatch(
+      /created VirtualMachineSnapshot prod\/before-upgrade-abc1234 but could not follow it: cannot watch: HTTP 403/,
+    );
+    expect(error.properties).toMatchObject({
+      __provider: checkedInputs()["__provider"],
+      snapshotName: "before-upgrade-abc1234",
+    });
+    expect(cluster.snapshots.has("prod/before-upgrade-abc1234")).toBe(true);
+  });
+});

@@ -133,7 +133,7 @@ describe("delete", () => {
     await provider.delete("prod/snap-1", { apiVersion: "v1beta1", resourceName: "snap" });
     expect(cluster.snapshots.size).toBe(0);
     expect(deps.logs.info.join("\n")).toMatch(
-      /\[snap\] prod\/snap-1: phase Deleting; progressing: VM snapshot is deleting/,
+      /\[snap\] prod\/snap-1 \(deleting\): phase Deleting; progressing: VM snapshot is deleting/,
     );
   });
 
