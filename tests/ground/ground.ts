@@ -152,7 +152,11 @@ export async function startGround(options: { crds?: CrdFlavour; simulator?: bool
       `${BINARY_ENV} is not set: run the integration tests through jest (its global setup builds the cluster)`,
     );
   const dataDir = mkdtempSync(join(tmpdir(), "kvsnap-ground-"));
+  const started = Date.now();
   let api = await startApiserver(binary, dataDir, 0);
+  console.log(
+    `[ground] kube-apiserver + etcd ready in ${((Date.now() - started) / 1000).toFixed(1)} s (warm start of a built binary)`,
+  );
   const [, adminKubeconfig = "", userKubeconfig = "", url = ""] = api.line.split(" ");
   const port = Number(new URL(url).port);
   const flavour = options.crds ?? "default";

@@ -54,6 +54,11 @@ it("resumes and completes the wait after the apiserver restarts mid-wait", async
     expect(created.outs).toMatchObject({ phase: "Succeeded", readyToUse: true });
     await host.call("delete", created.id, { ...created.outs, __provider: host.providerText });
     expect(await leftovers(a, "restart")).toEqual({ snapshots: [], contents: [], volumeSnapshots: [] });
+  } catch (e) {
+    console.error(
+      `provider output:\n${host.output.join("\n")}\nsimulator:\n${ground.simulatorLog.slice(-40).join("\n")}`,
+    );
+    throw e;
   } finally {
     await host.stop();
   }

@@ -264,12 +264,19 @@ export function watchCollection(
   informer.on("add", (o) => onChange(o, "add"));
   informer.on("update", (o) => onChange(o, "update"));
   informer.on("delete", (o) => onChange(o, "delete"));
+  // Start (or restart) until it succeeds: the initial list fails while the apiserver is down.
+  const start = (): void => {
+    if (stopped) return;
+    informer.start().catch(() => setTimeout(start, 500));
+  };
   informer.on("error", (err) => {
     if (stopped) return;
-    log(`watch ${path} failed (${String((err as Error | undefined)?.message ?? err)}); restarting`);
-    setTimeout(() => void informer.start().catch(() => undefined), 500);
+    log(
+      `watch ${path} failed (${String((err as Error | undefined)?.message ?? err).split("\n")[0] ?? ""}); restarting`,
+    );
+    setTimeout(start, 500);
   });
-  void informer.start().catch(() => undefined);
+  start();
   return {
     stop: () => {
       stopped = true;

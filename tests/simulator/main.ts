@@ -172,6 +172,7 @@ async function main(): Promise<void> {
       void (async () => {
         for (const s of await kube.list(SNAPSHOT).catch(() => [] as Obj[])) snapshots.add(keyOf(s));
         for (const c of await kube.list(CONTENT).catch(() => [] as Obj[])) contents.add(keyOf(c));
+        for (const vs of await kube.list(VOLUME_SNAPSHOT).catch(() => [] as Obj[])) csi.add(keyOf(vs));
         await allVms().catch(() => undefined);
       })();
     },

@@ -56,7 +56,9 @@ export async function driveVolumeSnapshot(kube: Kube, namespace: string, name: s
           .patchStatus(VOLUME_SNAPSHOT, namespace, name, { status })
           .then(() => driveVolumeSnapshot(kube, namespace, name))
           .catch((e: unknown) => {
-            if (!isConflictOrGone(e)) console.error(`csi ${key}: ${(e as Error).message}`);
+            // The apiserver may be restarting: try again, as a CSI sidecar would.
+            if (!isConflictOrGone(e))
+              setTimeout(() => void driveVolumeSnapshot(kube, namespace, name).catch(() => undefined), 500);
           });
       }, ms),
     );
