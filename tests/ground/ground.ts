@@ -83,21 +83,34 @@ async function startApiserver(
   }
 }
 
+async function clientFor(kubeconfig: string): Promise<{ lib: typeof k8s; kc: k8s.KubeConfig }> {
+  const lib = await import("@kubernetes/client-node");
+  const kc = new lib.KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  return { lib, kc };
+}
+
+/** The manifest's objects, with a generic client to create or delete them. */
+async function manifestObjects(kubeconfig: string, file: string) {
+  const { lib, kc } = await clientFor(kubeconfig);
+  const docs = (lib.loadAllYaml(readFileSync(file, "utf8")) as (k8s.KubernetesObject | null)[]).filter(
+    (d): d is k8s.KubernetesObject => Boolean(d?.kind),
+  );
+  return { client: lib.KubernetesObjectApi.makeApiClient(kc), docs };
+}
+
 /** Applies every YAML document of a manifest file with the admin kubeconfig (create, or replace if present). */
 export async function applyManifest(kubeconfig: string, file: string): Promise<void> {
-  const k8s = await import("@kubernetes/client-node");
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(kubeconfig);
-  const client = k8s.KubernetesObjectApi.makeApiClient(kc);
-  for (const doc of k8s.loadAllYaml(readFileSync(file, "utf8")) as k8s.KubernetesObject[]) {
-    if (!doc?.kind) continue;
+  const { client, docs } = await manifestObjects(kubeconfig, file);
+  for (const doc of docs) {
     try {
       await client.create(doc);
     } catch (e) {
-      if ((e as { code?: number }).code !== 409)
+      if ((e as { code?: number }).code !== 409) {
         throw new Error(
           `applying ${file} (${doc.kind} ${doc.metadata?.name ?? ""}): ${(e as Error).message}`,
         );
+      }
       const live = await client.read(doc as never);
       await client.replace({
         ...doc,
@@ -109,12 +122,8 @@ export async function applyManifest(kubeconfig: string, file: string): Promise<v
 
 /** Deletes every object of a manifest file (404 ignored). */
 export async function deleteManifest(kubeconfig: string, file: string): Promise<void> {
-  const k8s = await import("@kubernetes/client-node");
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(kubeconfig);
-  const client = k8s.KubernetesObjectApi.makeApiClient(kc);
-  for (const doc of k8s.loadAllYaml(readFileSync(file, "utf8")) as k8s.KubernetesObject[]) {
-    if (!doc?.kind) continue;
+  const { client, docs } = await manifestObjects(kubeconfig, file);
+  for (const doc of docs) {
     await client.delete(doc).catch((e: unknown) => {
       if ((e as { code?: number }).code !== 404) throw e;
     });
@@ -122,10 +131,8 @@ export async function deleteManifest(kubeconfig: string, file: string): Promise<
 }
 
 async function waitForCrds(kubeconfig: string, names: string[]): Promise<void> {
-  const k8s = await import("@kubernetes/client-node");
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(kubeconfig);
-  const api = kc.makeApiClient(k8s.ApiextensionsV1Api);
+  const { lib, kc } = await clientFor(kubeconfig);
+  const api = kc.makeApiClient(lib.ApiextensionsV1Api);
   const deadline = Date.now() + 60_000;
   for (const name of names) {
     for (;;) {

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { startProviderHost, type ProviderHost } from "../support/host-client";
+import { checkedInputs } from "../support/test-deps";
 import {
   admin,
   createNamespace,
@@ -327,21 +328,13 @@ function dryRunCreate(ns: string, vm: string): () => Promise<string> {
 }
 
 function inputsFor(ns: string, vm: string): Record<string, unknown> {
-  return {
+  return checkedInputs({
     namespace: ns,
     vmName: vm,
     name: "gated",
     autoNamed: false,
-    failureDeadline: "5m",
-    deleteTimeout: "5m",
-    waitFor: "readyToUse",
-    guestAgent: "prefer",
-    deletionPolicy: "Delete",
-    triggers: [],
-    onFailure: "keep",
-    allowEmpty: false,
     resourceName: "gated",
     owner: "itest/dev/gated",
     __provider: host.providerText,
-  };
+  });
 }

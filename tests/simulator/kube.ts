@@ -4,23 +4,15 @@
  * queue with delayed requeues, like client-go's.
  */
 import type * as k8s from "@kubernetes/client-node" with { "resolution-mode": "import" };
+import type { ObjectMeta } from "../../provider/kube/types";
 
 /** Any Kubernetes object as JSON. */
 export type Obj = { apiVersion?: string; kind?: string; metadata: Meta; spec?: any; status?: any } & Record<
   string,
   any
 >;
-/** Object metadata as JSON. */
-export interface Meta {
-  name?: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  finalizers?: string[];
+/** Object metadata as JSON: the provider's shape plus what the simulator also writes. */
+export type Meta = ObjectMeta & {
   ownerReferences?: {
     apiVersion: string;
     kind: string;
@@ -30,7 +22,7 @@ export interface Meta {
     blockOwnerDeletion?: boolean;
   }[];
   managedFields?: unknown;
-}
+};
 
 /** A custom resource type. */
 export interface Crd {
