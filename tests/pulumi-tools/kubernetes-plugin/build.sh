@@ -4,7 +4,8 @@
 # that upstream's cmd/pulumi-resource-kubernetes go:embeds (upstream makes them with `go generate`:
 # schema.json with "version" set, re-serialized compactly), and `go build -overlay` does not reach
 # go:embed patterns. So we build our own 10-line main package (./cmd/pulumi-resource-kubernetes)
-# and generate those two files next to it (git-ignored). Prints the output dir as the last line.
+# and generate those two files next to it (git-ignored, removed again on exit). Prints the output
+# dir as the last stdout line. Cold: ~17 min on 2 cores, peak RSS ~4 GB; binary ~167 MB.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-${KVSNAP_CACHE:-$HOME/.cache/pulumi-kubevirt-snapshot}/pulumi-kubernetes/bin}
@@ -16,6 +17,7 @@ sdkver=$(go list -m -f '{{.Version}}' github.com/pulumi/pulumi-kubernetes/sdk/v4
 version="${sdkver#v}-${modver##*-}"
 src=$(go list -m -f '{{.Dir}}' github.com/pulumi/pulumi-kubernetes/provider/v4)/cmd/pulumi-resource-kubernetes
 gen=$here/cmd/pulumi-resource-kubernetes
+trap 'rm -f "$gen"/*-embed.json' EXIT
 node -e '
 const fs = require("fs");
 const [src, gen, version] = process.argv.slice(1);
