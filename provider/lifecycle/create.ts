@@ -68,8 +68,7 @@ async function settleFailure(
     outcome: result.outcome,
     last: result.last,
   };
-  const reason = result.outcome.kind === "failed" ? result.outcome.reason : "timeout";
-  if (result.outcome.kind === "failed" && reason === "snapshot deleted") {
+  if (result.outcome.kind === "failed" && result.outcome.reason === "snapshot deleted") {
     throw new ProviderError(failureMessage({ ...facts, onFailure: "delete" }));
   }
   if (inputs.onFailure === "delete" || !result.last) {
@@ -77,7 +76,9 @@ async function settleFailure(
     throw new ProviderError(failureMessage({ ...facts, onFailure: "delete" }));
   }
   const outs = buildOutputs(inputs, result.last, session.version, observation);
-  throw new PartialFailureError(failureMessage(facts), snapshotId(ref.namespace, ref.name), outs, [reason]);
+  // The engine shows the init-error reasons (not the message) to the user and stores them in state.
+  const message = failureMessage(facts);
+  throw new PartialFailureError(message, snapshotId(ref.namespace, ref.name), outs, [message]);
 }
 
 /**
@@ -99,7 +100,7 @@ function strandedSnapshot(
     "It is recorded in the stack's state so nothing is orphaned; fix the cause, then run `pulumi refresh` " +
     "(or `pulumi up`, which replaces it unless it became ready).";
   const outs = buildOutputs(inputs, created, session.version, observation);
-  throw new PartialFailureError(message, snapshotId(ref.namespace, ref.name), outs, [why]);
+  throw new PartialFailureError(message, snapshotId(ref.namespace, ref.name), outs, [message]);
 }
 
 /** Deletes a snapshot and waits until it is gone (finalizers released), within `deleteTimeout`. */

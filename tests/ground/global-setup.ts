@@ -34,7 +34,7 @@ export default function globalSetup(): void {
   timed("simulator compile", () =>
     execFileSync(
       process.execPath,
-      [join(REPO, "node_modules", "typescript", "bin", "tsc"), "-p", join(REPO, "tsconfig.simulator.json")],
+      [join(REPO, "node_modules", "typescript", "bin", "tsc"), "-p", join(REPO, "tsconfig.tools.json")],
       { stdio: "inherit" },
     ),
   );

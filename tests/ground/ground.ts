@@ -160,12 +160,37 @@ export async function startGround(options: { crds?: CrdFlavour; simulator?: bool
     );
   const dataDir = mkdtempSync(join(tmpdir(), "kvsnap-ground-"));
   const started = Date.now();
-  let api = await startApiserver(binary, dataDir, 0);
+  const api = await startApiserver(binary, dataDir, 0);
   console.log(
     `[ground] kube-apiserver + etcd ready in ${((Date.now() - started) / 1000).toFixed(1)} s (warm start of a built binary)`,
   );
   const [, adminKubeconfig = "", userKubeconfig = "", url = ""] = api.line.split(" ");
   const port = Number(new URL(url).port);
+  try {
+    return await prepareGround(
+      binary,
+      dataDir,
+      api.child,
+      { adminKubeconfig, userKubeconfig, url, port },
+      options,
+    );
+  } catch (error) {
+    // Stop what was started before the failure: never leave an apiserver behind.
+    await stopChild(api.child);
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function prepareGround(
+  binary: string,
+  dataDir: string,
+  apiChild: ChildProcess,
+  where: { adminKubeconfig: string; userKubeconfig: string; url: string; port: number },
+  options: { crds?: CrdFlavour; simulator?: boolean },
+): Promise<Ground> {
+  const { adminKubeconfig, userKubeconfig, url, port } = where;
+  let api: { child: ChildProcess } = { child: apiChild };
   const flavour = options.crds ?? "default";
   for (const file of ["crds-kubevirt.yaml", SNAPSHOT_CRDS[flavour], "crds-csi-snapshot.yaml"])
     await applyManifest(adminKubeconfig, join(MANIFESTS, file));
@@ -192,7 +217,11 @@ export async function startGround(options: { crds?: CrdFlavour; simulator?: bool
     simulator.stderr!.on("data", (d: Buffer) =>
       simulatorLog.push(...d.toString().split("\n").filter(Boolean)),
     );
-    await waitForLine(simulator, /^SIMULATOR READY/, "simulator", 60_000);
+    const child = simulator;
+    await waitForLine(child, /^SIMULATOR READY/, "simulator", 60_000).catch(async (e: unknown) => {
+      await stopChild(child);
+      throw e;
+    });
   }
   return {
     dataDir,

