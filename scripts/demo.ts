@@ -4,7 +4,7 @@
  * Run with `npm run demo`.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import {
@@ -90,6 +90,7 @@ async function main(): Promise<void> {
     () => startGround(),
   );
   const home = mkdtempSync(join(tmpdir(), "kvsnap-demo-"));
+  mkdirSync(join(home, "state"));
   try {
     const a = await admin(ground.adminKubeconfig);
     await timed("demo VM demo/demo-vm: create it with a disk on snapshot-capable storage", async () => {

@@ -4,14 +4,27 @@
  * own ground and stops it; nothing that the ground did not start is ever killed.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import type * as k8s from "@kubernetes/client-node" with { "resolution-mode": "import" };
 
 /** Repository root. */
-export const REPO = resolve(__dirname, "..", "..");
+export const REPO = findRepo(__dirname);
+
+/** The repository root: the nearest directory up with this package's package.json (works from dist/ too). */
+function findRepo(start: string): string {
+  for (let dir = start; dir !== dirname(dir); dir = dirname(dir)) {
+    const manifest = join(dir, "package.json");
+    if (
+      existsSync(manifest) &&
+      (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === "pulumi-kubevirt-snapshot"
+    )
+      return dir;
+  }
+  throw new Error(`no pulumi-kubevirt-snapshot package.json above ${start}`);
+}
 /** Where the built cluster binary path is recorded by the global setup. */
 export const BINARY_ENV = "KVSNAP_CLUSTER_BIN";
 
