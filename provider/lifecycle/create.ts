@@ -12,7 +12,8 @@ import type { VirtualMachineSnapshot } from "../kube/types";
 import { buildOutputs, type SourceObservation } from "../outputs";
 import { preflight } from "../preflight";
 import type { PlainValue } from "../sanitize";
-import { waitForDeletion, waitForSnapshot, type WaitResult } from "../wait/wait-for-snapshot";
+import { waitForSnapshot, type WaitResult } from "../wait/wait-for-snapshot";
+import { deleteAndWait } from "./delete";
 import { createOrAdopt } from "./create-or-adopt";
 import { failureMessage } from "./failure-message";
 import { buildSnapshotManifest, snapshotId } from "./manifest";
@@ -101,27 +102,6 @@ function strandedSnapshot(
     "(or `pulumi up`, which replaces it unless it became ready).";
   const outs = buildOutputs(inputs, created, session.version, observation);
   throw new PartialFailureError(message, snapshotId(ref.namespace, ref.name), outs, [message]);
-}
-
-/** Deletes a snapshot and waits until it is gone (finalizers released), within `deleteTimeout`. */
-export async function deleteAndWait(
-  deps: ProviderDeps,
-  session: Session,
-  inputs: Pick<ProviderInputs, "resourceName" | "deleteTimeout">,
-  ref: SnapshotRef,
-): Promise<void> {
-  if (!(await session.cluster.deleteSnapshot(ref))) return;
-  const boundMs = parseDuration(inputs.deleteTimeout) ?? 300_000;
-  const progress = reporterFor(deps, inputs.resourceName, ref, "deleting");
-  const { gone, last } = await waitForDeletion({ ...deps, cluster: session.cluster, ref, boundMs, progress });
-  if (gone) return;
-  throw new ProviderError(
-    `[${inputs.resourceName}] VirtualMachineSnapshot ${ref.namespace}/${ref.name} was still there ` +
-      `${formatDuration(boundMs)} after its deletion (phase ${last?.status?.phase ?? "?"}, finalizers ` +
-      `${JSON.stringify(last?.metadata.finalizers ?? [])}). KubeVirt removes its finalizer once the content is gone ` +
-      `and the VM unlocked. Fix: check the KubeVirt controller, the VM's status.snapshotInProgress and the ` +
-      `content's finalizers (kubectl get vmsnapshotcontent -n ${ref.namespace}), then run the operation again.`,
-  );
 }
 
 /** Runs `create` for validated inputs (including `__provider`, which partial-failure state must carry). */

@@ -1,8 +1,33 @@
 /** `delete`: delete the snapshot and wait until it is gone; 404 counts as done. */
+import { formatDuration, parseDuration } from "../../sdk/duration";
 import type { ProviderDeps } from "../deps";
-import { deleteAndWait } from "./create";
+import { ProviderError } from "../errors";
+import type { ProviderInputs } from "../inputs";
+import type { SnapshotRef } from "../kube/cluster";
+import { waitForDeletion } from "../wait/wait-for-snapshot";
 import { stringProp } from "../props";
-import { openSession } from "./session";
+import { openSession, reporterFor, type Session } from "./session";
+
+/** Deletes a snapshot and waits until it is gone (finalizers released), within `deleteTimeout`. */
+export async function deleteAndWait(
+  deps: ProviderDeps,
+  session: Session,
+  inputs: Pick<ProviderInputs, "resourceName" | "deleteTimeout">,
+  ref: SnapshotRef,
+): Promise<void> {
+  if (!(await session.cluster.deleteSnapshot(ref))) return;
+  const boundMs = parseDuration(inputs.deleteTimeout) ?? 300_000;
+  const progress = reporterFor(deps, inputs.resourceName, ref, "deleting");
+  const { gone, last } = await waitForDeletion({ ...deps, cluster: session.cluster, ref, boundMs, progress });
+  if (gone) return;
+  throw new ProviderError(
+    `[${inputs.resourceName}] VirtualMachineSnapshot ${ref.namespace}/${ref.name} was still there ` +
+      `${formatDuration(boundMs)} after its deletion (phase ${last?.status?.phase ?? "?"}, finalizers ` +
+      `${JSON.stringify(last?.metadata.finalizers ?? [])}). KubeVirt removes its finalizer once the content is gone ` +
+      `and the VM unlocked. Fix: check the KubeVirt controller, the VM's status.snapshotInProgress and the ` +
+      `content's finalizers (kubectl get vmsnapshotcontent -n ${ref.namespace}), then run the operation again.`,
+  );
+}
 
 /** Deletes the snapshot named by `id` (`<namespace>/<name>`), whatever its phase. */
 export async function deleteSnapshot(
