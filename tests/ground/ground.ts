@@ -215,6 +215,7 @@ async function prepareGround(
   await applyManifest(adminKubeconfig, join(MANIFESTS, "admission.yaml"));
   let simulator: ChildProcess | undefined;
   const simulatorLog: string[] = [];
+  let stopping = false;
   if (options.simulator !== false) {
     simulator = spawn(
       process.execPath,
@@ -231,6 +232,12 @@ async function prepareGround(
       simulatorLog.push(...d.toString().split("\n").filter(Boolean)),
     );
     const child = simulator;
+    child.once("exit", (code, signal) => {
+      if (!stopping)
+        console.error(
+          `[ground] the simulator exited unexpectedly (${String(code ?? signal)}); last lines:\n${simulatorLog.slice(-20).join("\n")}`,
+        );
+    });
     await waitForLine(child, /^SIMULATOR READY/, "simulator", 60_000).catch(async (e: unknown) => {
       await stopChild(child);
       throw e;
@@ -249,6 +256,7 @@ async function prepareGround(
       api = await startApiserver(binary, dataDir, port);
     },
     async stop() {
+      stopping = true;
       await stopChild(simulator);
       await stopChild(api.child);
       rmSync(dataDir, { recursive: true, force: true });

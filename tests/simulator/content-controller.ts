@@ -19,7 +19,7 @@ const stamp = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
 async function createVolumeSnapshot(
   kube: Kube,
   content: Obj,
-  vm: Obj,
+  vmName: string,
   backup: Backup,
   className: string,
 ): Promise<void> {
@@ -31,7 +31,7 @@ async function createVolumeSnapshot(
       name: backup.volumeSnapshotName,
       namespace: ns,
       labels: {
-        "snapshot.kubevirt.io/source-vm-name": vm.metadata.name ?? "",
+        "snapshot.kubevirt.io/source-vm-name": vmName,
         "snapshot.kubevirt.io/source-vm-namespace": ns,
       },
       ownerReferences: [
@@ -104,7 +104,7 @@ export async function reconcileContent(
     return undefined;
   }
   if (content.metadata.deletionTimestamp) return timing.requeueMs;
-  if (!vm) return timing.requeueMs;
+  // The VM may be gone (deleted after it was unlocked): statuses are still copied; only freeze/thaw need it.
 
   const statuses: Record<string, unknown>[] = [];
   const deleted: string[] = [];
@@ -126,7 +126,7 @@ export async function reconcileContent(
         continue;
       }
       if (!frozen) {
-        const freezeError = await freeze(kube, vm, snapshotName, deadlineMs(snapshot));
+        const freezeError = vm ? await freeze(kube, vm, snapshotName, deadlineMs(snapshot)) : undefined;
         if (freezeError) {
           await writeStatus(kube, content, {
             ...(content.status ?? {}),
@@ -138,7 +138,7 @@ export async function reconcileContent(
         frozen = true;
       }
       const className = await classOf(backup.persistentVolumeClaim.metadata.name ?? "", ns);
-      await createVolumeSnapshot(kube, content, vm, backup, className ?? "");
+      await createVolumeSnapshot(kube, content, vmName, backup, className ?? "");
       created = false;
       ready = false;
       continue;
@@ -171,7 +171,7 @@ export async function reconcileContent(
   let requeue: number | undefined;
   if (created && !content.status?.creationTime) {
     status["creationTime"] = stamp();
-    const thawError = await thaw(kube, vm, snapshotName, content.metadata.uid ?? "");
+    const thawError = vm ? await thaw(kube, vm, snapshotName, content.metadata.uid ?? "") : undefined;
     if (thawError?.includes("fsfreeze is limited")) {
       delete status["creationTime"];
       errorMessage = thawError;

@@ -24,6 +24,11 @@ import { bindPvc, collectOwnedVolumeSnapshots, driveVolumeSnapshot, resolveForPv
 import { reconcileVm } from "./vm-controller";
 
 const log = (line: string): void => console.error(`[simulator] ${line}`);
+/** Logs a failed background step; the periodic resync retries it. */
+const report = (e: unknown): void =>
+  log(`background step failed: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
+// A controller must not die on one failed call (e.g. a 429 while CRD storage initialises): log and go on.
+process.on("unhandledRejection", report);
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -89,7 +94,7 @@ async function main(): Promise<void> {
       crList(VM),
       (vm) => {
         vms.add(keyOf(vm));
-        void snapshotsOfVm(vm.metadata.namespace ?? "", vm.metadata.name ?? "");
+        snapshotsOfVm(vm.metadata.namespace ?? "", vm.metadata.name ?? "").catch(report);
       },
       log,
     ),
@@ -99,7 +104,7 @@ async function main(): Promise<void> {
       crList(VMI),
       (vmi) => {
         vms.add(keyOf(vmi));
-        void snapshotsOfVm(vmi.metadata.namespace ?? "", vmi.metadata.name ?? "");
+        snapshotsOfVm(vmi.metadata.namespace ?? "", vmi.metadata.name ?? "").catch(report);
       },
       log,
     ),
@@ -145,7 +150,7 @@ async function main(): Promise<void> {
       kube,
       crPath(VOLUME_SNAPSHOT_CLASS),
       crList(VOLUME_SNAPSHOT_CLASS),
-      () => void allVms(),
+      () => void allVms().catch(report),
       log,
     ),
     watchCollection(
@@ -154,7 +159,7 @@ async function main(): Promise<void> {
       () => kube.core.listPersistentVolumeClaimForAllNamespaces() as never,
       (pvc) => {
         pvcs.add(keyOf(pvc));
-        void allVms();
+        allVms().catch(report);
       },
       log,
     ),
@@ -162,7 +167,7 @@ async function main(): Promise<void> {
       kube,
       "/apis/storage.k8s.io/v1/storageclasses",
       () => kube.storage.listStorageClass() as never,
-      () => void allVms(),
+      () => void allVms().catch(report),
       log,
     ),
   ];
