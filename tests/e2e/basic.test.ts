@@ -5,17 +5,9 @@
 import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  admin,
-  createNamespace,
-  createStorage,
-  createVm,
-  leftovers,
-  listIn,
-  vmReady,
-  type Admin,
-} from "../ground/fixtures";
-import { startGround, type Ground } from "../ground/ground";
+import { createNamespace, createVm, leftovers, listIn, vmReady, type Admin } from "../ground/fixtures";
+import type { Ground } from "../ground/ground";
+import { readyGround } from "../ground/suite";
 import { createProject, exportedResources, REPO, type PulumiProject } from "./pulumi";
 
 let ground: Ground;
@@ -25,9 +17,7 @@ let n = 0;
 const projects: PulumiProject[] = [];
 
 beforeAll(async () => {
-  ground = await startGround();
-  a = await admin(ground.adminKubeconfig);
-  await createStorage(a);
+  ({ ground, a } = await readyGround());
   kubeconfig = readFileSync(ground.adminKubeconfig, "utf8");
 });
 afterAll(async () => {

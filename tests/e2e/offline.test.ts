@@ -1,15 +1,8 @@
 /** examples/offline with the real CLI: a stopped VM gets an offline snapshot, kept (Retain) after destroy. */
 import { readFileSync } from "node:fs";
-import {
-  admin,
-  createNamespace,
-  createStorage,
-  createVm,
-  leftovers,
-  vmReady,
-  type Admin,
-} from "../ground/fixtures";
-import { startGround, type Ground } from "../ground/ground";
+import { createNamespace, createVm, leftovers, vmReady, type Admin } from "../ground/fixtures";
+import type { Ground } from "../ground/ground";
+import { readyGround } from "../ground/suite";
 import { createProject, type PulumiProject } from "./pulumi";
 
 let ground: Ground;
@@ -17,9 +10,7 @@ let a: Admin;
 let project: PulumiProject | undefined;
 
 beforeAll(async () => {
-  ground = await startGround();
-  a = await admin(ground.adminKubeconfig);
-  await createStorage(a);
+  ({ ground, a } = await readyGround());
 });
 afterAll(async () => {
   project?.remove();

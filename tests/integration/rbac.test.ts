@@ -5,24 +5,15 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startProviderHost } from "../support/host-client";
-import {
-  admin,
-  createNamespace,
-  createStorage,
-  createVm,
-  leftovers,
-  vmReady,
-  type Admin,
-} from "../ground/fixtures";
-import { REPO, startGround, type Ground } from "../ground/ground";
+import { createNamespace, createVm, leftovers, vmReady, type Admin } from "../ground/fixtures";
+import { REPO, type Ground } from "../ground/ground";
+import { readyGround } from "../ground/suite";
 
 let ground: Ground;
 let a: Admin;
 
 beforeAll(async () => {
-  ground = await startGround();
-  a = await admin(ground.adminKubeconfig);
-  await createStorage(a);
+  ({ ground, a } = await readyGround());
 });
 afterAll(async () => ground?.stop());
 

@@ -4,25 +4,16 @@
  */
 import { readFileSync } from "node:fs";
 import { startProviderHost, type ProviderHost } from "../support/host-client";
-import {
-  admin,
-  createNamespace,
-  createStorage,
-  createVm,
-  leftovers,
-  vmReady,
-  type Admin,
-} from "../ground/fixtures";
-import { startGround, type Ground } from "../ground/ground";
+import { createNamespace, createVm, leftovers, vmReady, type Admin } from "../ground/fixtures";
+import type { Ground } from "../ground/ground";
+import { readyGround } from "../ground/suite";
 import { startCuttingProxy, viaPort } from "../ground/cutting-proxy";
 
 let ground: Ground;
 let a: Admin;
 
 beforeAll(async () => {
-  ground = await startGround();
-  a = await admin(ground.adminKubeconfig);
-  await createStorage(a);
+  ({ ground, a } = await readyGround());
 });
 afterAll(async () => ground?.stop());
 

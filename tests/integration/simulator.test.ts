@@ -3,9 +3,7 @@
  * the test names) asserted against the objects it writes on the real apiserver.
  */
 import {
-  admin,
   createNamespace,
-  createStorage,
   createVm,
   eventually,
   getVm,
@@ -17,16 +15,15 @@ import {
   type Admin,
   type VmSpec,
 } from "../ground/fixtures";
-import { startGround, type Ground } from "../ground/ground";
+import type { Ground } from "../ground/ground";
+import { readyGround } from "../ground/suite";
 
 let ground: Ground;
 let a: Admin;
 let n = 0;
 
 beforeAll(async () => {
-  ground = await startGround();
-  a = await admin(ground.adminKubeconfig);
-  await createStorage(a);
+  ({ ground, a } = await readyGround());
 });
 afterAll(async () => ground?.stop());
 

@@ -7,9 +7,7 @@ import { readFileSync } from "node:fs";
 import { startProviderHost, type ProviderHost } from "../support/host-client";
 import { checkedInputs } from "../support/test-deps";
 import {
-  admin,
   createNamespace,
-  createStorage,
   createVm,
   eventually,
   getVmi,
@@ -20,7 +18,8 @@ import {
   type Admin,
   type VmSpec,
 } from "../ground/fixtures";
-import { applyManifest, deleteManifest, REPO, startGround, type Ground } from "../ground/ground";
+import { applyManifest, deleteManifest, REPO, type Ground } from "../ground/ground";
+import { readyGround } from "../ground/suite";
 
 let ground: Ground;
 let a: Admin;
@@ -28,9 +27,7 @@ let host: ProviderHost;
 let nsCounter = 0;
 
 beforeAll(async () => {
-  ground = await startGround();
-  a = await admin(ground.adminKubeconfig);
-  await createStorage(a);
+  ({ ground, a } = await readyGround());
   host = await startProviderHost({
     "pulumi-kubevirt-snapshot:kubeconfig": readFileSync(ground.adminKubeconfig, "utf8"),
   });
