@@ -4,6 +4,8 @@
 export const SNAPSHOT_GROUP = "snapshot.kubevirt.io";
 /** Plural resource name of `VirtualMachineSnapshot`. */
 export const SNAPSHOT_PLURAL = "virtualmachinesnapshots";
+/** Plural resource name of `VirtualMachineRestore`. */
+export const RESTORE_PLURAL = "virtualmachinerestores";
 /** Versions of the snapshot API this provider speaks, most preferred first. */
 export const SNAPSHOT_VERSIONS = ["v1", "v1beta1", "v1alpha1"] as const;
 /** KubeVirt's core API group and version (VirtualMachine, VirtualMachineInstance). */
@@ -15,6 +17,10 @@ export const KUBEVIRT_VERSION = "v1";
 export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
 /** Value of {@link MANAGED_BY_LABEL}. */
 export const MANAGED_BY_VALUE = "pulumi-kubevirt-snapshot";
+/** Label carrying a hash of the owner, so one resource's snapshots can be listed by label selector. */
+export const OWNER_HASH_LABEL = "pulumi-kubevirt-snapshot.io/owner-hash";
+/** Label set on a snapshot kept as history of its resource after a replacement. */
+export const HISTORY_LABEL = "pulumi-kubevirt-snapshot.io/history";
 /** Annotation naming the Pulumi resource (`<project>/<stack>/<resource name>`) that owns the snapshot. */
 export const OWNER_ANNOTATION = "pulumi-kubevirt-snapshot.io/owner";
 

@@ -2,10 +2,10 @@
 import type { SnapshotCluster } from "./kube/cluster";
 import type { Logger } from "./progress";
 
-/** Everything outside pure logic that the provider's methods touch. */
-export interface ProviderDeps {
+/** Everything outside pure logic that the provider's methods touch (`C`: the cluster operations needed). */
+export interface ProviderDeps<C extends SnapshotCluster = SnapshotCluster> {
   /** Opens (or reuses) the cluster for a kubeconfig context (`undefined` = the configured/current one). */
-  connect(context: string | undefined): Promise<SnapshotCluster>;
+  connect(context: string | undefined): Promise<C>;
   /** Progress lines and warnings. */
   log: Logger;
   /** Current time in ms. */

@@ -31,7 +31,20 @@ export const UPDATE_KEYS = [
   "allowEmpty",
   "timeout",
   "deleteTimeout",
+  "history",
+  "retainHistoryOnDestroy",
+  "adopt",
 ] as const;
+
+/**
+ * Inputs added after the first release, with their defaults: state written by an older build lacks them,
+ * and an absent value must compare equal to its default, or every upgraded stack would show an update.
+ */
+export const ADDED_INPUT_DEFAULTS: Readonly<Record<string, unknown>> = {
+  history: 0,
+  retainHistoryOnDestroy: false,
+  adopt: false,
+};
 
 /** Pulumi's `DiffResult` as the Node dynamic-provider host forwards it. */
 export interface DiffOutcome {
@@ -83,7 +96,12 @@ export function statusReplaceKey(
 }
 
 /** Computes the diff between stored outputs and new (checked) inputs. */
-export function diffSnapshot(olds: Record<string, unknown>, news: Record<string, unknown>): DiffOutcome {
+export function diffSnapshot(
+  storedOlds: Record<string, unknown>,
+  checkedNews: Record<string, unknown>,
+): DiffOutcome {
+  const olds = { ...ADDED_INPUT_DEFAULTS, ...storedOlds };
+  const news = { ...ADDED_INPUT_DEFAULTS, ...checkedNews };
   const replaces: string[] = REPLACE_KEYS.filter((k) => changed(olds, news, k));
   const statusKey = statusReplaceKey(olds, news);
   if (statusKey && !replaces.includes(statusKey)) replaces.push(statusKey);

@@ -1,5 +1,5 @@
 /** Builds the outputs stored in state from the inputs and the last observed snapshot. Pure. */
-import type { VMSnapshotStatusOutputs } from "../sdk/outputs";
+import type { HistoryEntryOutput, VMSnapshotStatusOutputs } from "../sdk/outputs";
 import type { VirtualMachineSnapshot } from "./kube/types";
 import { sanitize, type PlainValue } from "./sanitize";
 
@@ -14,6 +14,7 @@ export function statusOutputs(
   snapshot: VirtualMachineSnapshot,
   apiVersion: string,
   observation: SourceObservation,
+  keptHistory: readonly HistoryEntryOutput[] = [],
 ): VMSnapshotStatusOutputs {
   const status = snapshot.status ?? {};
   return {
@@ -37,6 +38,7 @@ export function statusOutputs(
     contentName: status.virtualMachineSnapshotContentName ?? "",
     error: status.error?.message ?? "",
     sourceUid: status.sourceUID ?? "",
+    keptHistory: keptHistory.map((entry) => ({ ...entry })),
   };
 }
 
@@ -46,8 +48,9 @@ export function buildOutputs(
   snapshot: VirtualMachineSnapshot,
   apiVersion: string,
   observation: SourceObservation,
+  keptHistory: readonly HistoryEntryOutput[] = [],
 ): Record<string, PlainValue> {
-  return sanitize({ ...inputs, ...statusOutputs(snapshot, apiVersion, observation) }) as Record<
+  return sanitize({ ...inputs, ...statusOutputs(snapshot, apiVersion, observation, keptHistory) }) as Record<
     string,
     PlainValue
   >;

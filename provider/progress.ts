@@ -23,17 +23,34 @@ export function progressSummary(snapshot: VirtualMachineSnapshot | undefined): s
   return parts.join("; ");
 }
 
+/** One observation as a progress line, and the milestone whose change is reported at once. */
+export interface Summary {
+  line: string;
+  milestone: string;
+}
+
+/** Describes one observed object (`undefined` = it no longer exists). */
+export type Summarize<T> = (object: T | undefined) => Summary;
+
+/** The snapshot summarizer: phase, readiness and any error are milestones. */
+export function summarizeSnapshot(snapshot: VirtualMachineSnapshot | undefined): Summary {
+  const s = snapshot?.status ?? {};
+  return {
+    line: progressSummary(snapshot),
+    milestone: `${s.phase ?? ""}|${String(s.readyToUse === true)}|${s.error?.message ?? ""}`,
+  };
+}
+
 /**
- * Prints a summary line whenever it changes: phase, readiness and errors at once, other changes (Progressing
- * reason, indications) at most every `minIntervalMs`; a held-back line is printed when the interval ends
- * if it is still the latest, so the reason a snapshot waits is never lost.
+ * Prints a summary line whenever it changes: milestones (for snapshots: phase, readiness and errors) at
+ * once, other changes (Progressing reason, indications) at most every `minIntervalMs`; a held-back line is
+ * printed when the interval ends if it is still the latest, so the reason an object waits is never lost.
  */
-export class ProgressReporter {
+export class ProgressReporter<T = VirtualMachineSnapshot> {
   private lastLine = "";
-  private lastPhase: string | undefined;
-  private lastReady: boolean | undefined;
+  private lastMilestone: string | undefined;
   private lastPrintedAt = Number.NEGATIVE_INFINITY;
-  private held: { line: string; phase: string; ready: boolean } | undefined;
+  private held: Summary | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -41,21 +58,19 @@ export class ProgressReporter {
     private readonly log: Logger,
     private readonly now: () => number,
     private readonly minIntervalMs = 2000,
+    private readonly summarize: Summarize<T> = summarizeSnapshot as unknown as Summarize<T>,
   ) {}
 
   /** Reports one observation. */
-  observe(snapshot: VirtualMachineSnapshot | undefined): void {
-    const line = progressSummary(snapshot);
-    if (line === this.lastLine) return;
-    const phase = snapshot?.status?.phase ?? "";
-    const readyNow = snapshot?.status?.readyToUse === true;
-    const urgent =
-      phase !== this.lastPhase || readyNow !== this.lastReady || Boolean(snapshot?.status?.error?.message);
+  observe(object: T | undefined): void {
+    const summary = this.summarize(object);
+    if (summary.line === this.lastLine) return;
+    const urgent = summary.milestone !== this.lastMilestone;
     if (!urgent && this.now() - this.lastPrintedAt < this.minIntervalMs) {
-      this.hold({ line, phase, ready: readyNow });
+      this.hold(summary);
       return;
     }
-    this.print({ line, phase, ready: readyNow });
+    this.print(summary);
   }
 
   /** Prints a held-back line now (called when the wait ends). */
@@ -63,7 +78,7 @@ export class ProgressReporter {
     if (this.held) this.print(this.held);
   }
 
-  private hold(entry: { line: string; phase: string; ready: boolean }): void {
+  private hold(entry: Summary): void {
     this.held = entry;
     if (this.timer) return;
     this.timer = setTimeout(
@@ -73,13 +88,12 @@ export class ProgressReporter {
     this.timer.unref();
   }
 
-  private print(entry: { line: string; phase: string; ready: boolean }): void {
+  private print(entry: Summary): void {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.held = undefined;
     this.lastLine = entry.line;
-    this.lastPhase = entry.phase;
-    this.lastReady = entry.ready;
+    this.lastMilestone = entry.milestone;
     this.lastPrintedAt = this.now();
     this.log.info(`${this.prefix}${entry.line}`);
   }

@@ -6,6 +6,9 @@ import { z } from "zod";
 import { DURATION_UNITS, parseDuration } from "./duration";
 import { isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedKey } from "./names";
 
+/** The largest `history` accepted. */
+export const MAX_HISTORY = 100;
+
 /** Label and annotation key prefix reserved for this package's own markers. */
 export const RESERVED_KEY_PREFIX = "pulumi-kubevirt-snapshot.io/";
 
@@ -138,6 +141,42 @@ export const vmSnapshotArgsShape = {
    * @default false
    */
   allowEmpty: z.boolean({ error: "allowEmpty must be true or false." }).default(false),
+  /**
+   * How many earlier snapshots of this resource to keep when a trigger change replaces it. The replaced
+   * snapshot is labelled as history instead of deleted; beyond the newest N, history is pruned (Failed
+   * ones first, then the oldest). Needs a generated name (leave `name` unset).
+   * @default 0 (the replaced snapshot is deleted)
+   */
+  history: z
+    .number({
+      error: (issue) => `history must be a whole number from 0 to ${MAX_HISTORY} (got ${show(issue.input)}).`,
+    })
+    .int({
+      error: (issue) => `history is ${show(issue.input)}, which is not a whole number. Fix: use e.g. 7.`,
+    })
+    .min(0, {
+      error: (issue) =>
+        `history is ${show(issue.input)}; allowed: 0 to ${MAX_HISTORY}. Fix: use e.g. 7, or 0 to keep none.`,
+    })
+    .max(MAX_HISTORY, {
+      error: (issue) =>
+        `history is ${show(issue.input)}; allowed: 0 to ${MAX_HISTORY}. Fix: keep fewer, e.g. 30.`,
+    })
+    .default(0),
+  /**
+   * Keep this resource's history snapshots when the resource is destroyed (they are deleted otherwise).
+   * @default false
+   */
+  retainHistoryOnDestroy: z
+    .boolean({ error: "retainHistoryOnDestroy must be true or false." })
+    .default(false),
+  /**
+   * Take over the existing snapshot named by `name` instead of creating one: the import path for
+   * snapshots made outside Pulumi. It must exist, be of `vmName`, not be Failed, and not belong to
+   * another Pulumi resource.
+   * @default false
+   */
+  adopt: z.boolean({ error: "adopt must be true or false." }).default(false),
   /** Kubeconfig context to use instead of the current one (or the stack config `pulumi-kubevirt-snapshot:context`). */
   context: z.string({ error: "context must be a string naming a kubeconfig context." }).min(1).optional(),
 } as const;
@@ -151,19 +190,36 @@ export const vmSnapshotArgsSchema = z.object(vmSnapshotArgsShape).strict();
  * @returns one `{path, message}` per problem.
  */
 export function crossFieldIssues(raw: Record<string, unknown>): { path: string; message: string }[] {
+  const issues: { path: string; message: string }[] = [];
   const deadline =
     typeof raw["failureDeadline"] === "string" ? parseDuration(raw["failureDeadline"]) : undefined;
   if (deadline === 0 && raw["timeout"] === undefined) {
-    return [
-      {
-        path: "timeout",
-        message:
-          'timeout is required when failureDeadline is "0": KubeVirt then never fails the snapshot, so the wait ' +
-          'needs its own bound. Fix: set timeout, e.g. "30m", or give failureDeadline a value such as "10m".',
-      },
-    ];
+    issues.push({
+      path: "timeout",
+      message:
+        'timeout is required when failureDeadline is "0": KubeVirt then never fails the snapshot, so the wait ' +
+        'needs its own bound. Fix: set timeout, e.g. "30m", or give failureDeadline a value such as "10m".',
+    });
   }
-  return [];
+  const named = raw["name"] !== undefined;
+  if (raw["adopt"] === true && !named) {
+    issues.push({
+      path: "adopt",
+      message:
+        "adopt is true but name is not set: adopt takes over an existing snapshot, named by name. Fix: set name " +
+        "to the existing VirtualMachineSnapshot's name (kubectl get vmsnapshot -n <namespace>), or remove adopt.",
+    });
+  }
+  if (typeof raw["history"] === "number" && raw["history"] > 0 && named) {
+    issues.push({
+      path: "history",
+      message:
+        `history is ${raw["history"]} but name is fixed (${show(raw["name"])}): a fixed name must be deleted before ` +
+        "its replacement is created, so it cannot be kept as history. Fix: leave name unset (a generated " +
+        "name per snapshot), or set history to 0.",
+    });
+  }
+  return issues;
 }
 
 /** The plain (already resolved) inputs of a `VMSnapshot`, before defaults. */

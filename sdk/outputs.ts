@@ -8,6 +8,18 @@ export interface SourceIndicationOutput {
   message: string;
 }
 
+/** One earlier snapshot kept as history of a `VMSnapshot` (input `history`). */
+export interface HistoryEntryOutput {
+  /** Kubernetes name of the snapshot. */
+  name: string;
+  /** When its point in time was cut (ISO 8601), "" if it never was. */
+  creationTime: string;
+  /** Whether it can be restored from. */
+  readyToUse: boolean;
+  /** KubeVirt's phase. */
+  phase: string;
+}
+
 /** Status outputs of a `VMSnapshot`. */
 export interface VMSnapshotStatusOutputs {
   /** Kubernetes name of the `VirtualMachineSnapshot`. */
@@ -44,4 +56,6 @@ export interface VMSnapshotStatusOutputs {
   error: string;
   /** UID of the source VM. */
   sourceUid: string;
+  /** Earlier snapshots kept as history, newest first (empty unless `history` > 0). */
+  keptHistory: HistoryEntryOutput[];
 }

@@ -1,7 +1,7 @@
 /** The `VMSnapshot` resource users create in their Pulumi programs. */
 import * as pulumi from "@pulumi/pulumi";
 import type { VMSnapshotInputs } from "./args";
-import type { SourceIndicationOutput, VMSnapshotStatusOutputs } from "./outputs";
+import type { HistoryEntryOutput, SourceIndicationOutput, VMSnapshotStatusOutputs } from "./outputs";
 import { serializedProvider } from "./serialized-provider";
 
 /** Wraps every field (and list item / map value) of a plain input type in `pulumi.Input`. */
@@ -33,6 +33,7 @@ const STATUS_OUTPUTS: readonly (keyof VMSnapshotStatusOutputs)[] = [
   "contentName",
   "error",
   "sourceUid",
+  "keptHistory",
 ];
 
 /**
@@ -79,6 +80,8 @@ export class VMSnapshot extends pulumi.dynamic.Resource {
   declare readonly error: pulumi.Output<string>;
   /** UID of the source VM. */
   declare readonly sourceUid: pulumi.Output<string>;
+  /** Earlier snapshots kept as history (input `history`), newest first. */
+  declare readonly keptHistory: pulumi.Output<HistoryEntryOutput[]>;
 
   /**
    * Takes a snapshot of `args.vmName` in `args.namespace`.

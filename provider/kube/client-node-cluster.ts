@@ -3,14 +3,26 @@
  * provider module must load fast in Pulumi's provider host).
  */
 import type * as k8s from "@kubernetes/client-node" with { "resolution-mode": "import" };
-import { KUBEVIRT_GROUP, KUBEVIRT_VERSION, SNAPSHOT_GROUP, SNAPSHOT_PLURAL } from "../constants";
+import {
+  KUBEVIRT_GROUP,
+  KUBEVIRT_VERSION,
+  RESTORE_PLURAL,
+  SNAPSHOT_GROUP,
+  SNAPSHOT_PLURAL,
+} from "../constants";
 import { hasStatus } from "../errors";
 import { toKubeApiError, type ApiAction } from "./api-errors";
-import type { SnapshotCluster, SnapshotRef, SnapshotWatchEvent, WatchHandle } from "./cluster";
-import type { VirtualMachine, VirtualMachineInstance, VirtualMachineSnapshot } from "./types";
+import type { Listing, RestoreCluster, SnapshotRef, WatchEvent, WatchHandle } from "./cluster";
+import type {
+  VirtualMachine,
+  VirtualMachineInstance,
+  VirtualMachineRestore,
+  VirtualMachineSnapshot,
+} from "./types";
 
 type ClientNode = typeof k8s;
 const SNAPSHOTS = `${SNAPSHOT_PLURAL}.${SNAPSHOT_GROUP}`;
+const RESTORES = `${RESTORE_PLURAL}.${SNAPSHOT_GROUP}`;
 
 /** Loads client-node (ESM) from CommonJS. */
 export async function loadClientNode(): Promise<ClientNode> {
@@ -18,7 +30,7 @@ export async function loadClientNode(): Promise<ClientNode> {
 }
 
 /** Builds a cluster over a loaded KubeConfig. */
-export function clientNodeCluster(lib: ClientNode, kc: k8s.KubeConfig): SnapshotCluster {
+export function clientNodeCluster(lib: ClientNode, kc: k8s.KubeConfig): RestoreCluster {
   const custom = kc.makeApiClient(lib.CustomObjectsApi);
   const apis = kc.makeApiClient(lib.ApisApi);
   const server = kc.getCurrentCluster()?.server ?? "(unknown server)";
@@ -38,12 +50,22 @@ export function clientNodeCluster(lib: ClientNode, kc: k8s.KubeConfig): Snapshot
       throw error;
     }
   }
-  const snapshotParams = (ref: SnapshotRef) => ({
+  const snapshotParams = (ref: SnapshotRef, plural = SNAPSHOT_PLURAL) => ({
     group: SNAPSHOT_GROUP,
     version: ref.version,
     namespace: ref.namespace,
-    plural: SNAPSHOT_PLURAL,
+    plural,
   });
+  /** List-then-watch by name for any snapshot.kubevirt.io resource. */
+  async function listByName<T>(ref: SnapshotRef, plural: string, resource: string): Promise<Listing<T>> {
+    const run = () =>
+      custom.listNamespacedCustomObject({
+        ...snapshotParams(ref, plural),
+        fieldSelector: `metadata.name=${ref.name}`,
+      }) as Promise<{ items: T[]; metadata: { resourceVersion: string } }>;
+    const list = await call(act("list", { namespace: ref.namespace }, resource), run);
+    return { object: list.items[0], resourceVersion: list.metadata.resourceVersion };
+  }
   const act = (verb: string, ref: { namespace: string; name?: string }, resource = SNAPSHOTS): ApiAction => ({
     verb,
     resource,
@@ -118,43 +140,72 @@ export function clientNodeCluster(lib: ClientNode, kc: k8s.KubeConfig): Snapshot
       const result: unknown = await orUndefined(call(act("delete", ref), run));
       return result !== undefined;
     },
-    async listSnapshot(ref) {
+    async listSnapshotsByLabel(version, namespace, labelSelector) {
       const run = () =>
         custom.listNamespacedCustomObject({
-          ...snapshotParams(ref),
-          fieldSelector: `metadata.name=${ref.name}`,
-        }) as Promise<{
-          items: VirtualMachineSnapshot[];
-          metadata: { resourceVersion: string };
-        }>;
-      const list = await call(act("list", { namespace: ref.namespace }), run);
-      return { object: list.items[0], resourceVersion: list.metadata.resourceVersion };
+          ...snapshotParams({ version, namespace, name: "" }),
+          labelSelector,
+        }) as Promise<{ items: VirtualMachineSnapshot[] }>;
+      return (await call(act("list", { namespace }), run)).items;
+    },
+    async listSnapshot(ref) {
+      return listByName<VirtualMachineSnapshot>(ref, SNAPSHOT_PLURAL, SNAPSHOTS);
     },
     async watchSnapshot(ref, resourceVersion, onEvent) {
-      return startWatch(lib, kc, server, ref, resourceVersion, onEvent);
+      return startWatch(lib, kc, server, { ...ref, plural: SNAPSHOT_PLURAL }, resourceVersion, onEvent);
+    },
+    async getRestore(ref) {
+      const run = () =>
+        custom.getNamespacedCustomObject({
+          ...snapshotParams(ref, RESTORE_PLURAL),
+          name: ref.name,
+        }) as Promise<VirtualMachineRestore>;
+      return orUndefined(call(act("get", ref, RESTORES), run));
+    },
+    async createRestore(version, body) {
+      const ref = { version, namespace: body.metadata.namespace ?? "", name: body.metadata.name ?? "" };
+      const run = () =>
+        custom.createNamespacedCustomObject({
+          ...snapshotParams(ref, RESTORE_PLURAL),
+          body,
+          fieldValidation: "Strict",
+        }) as Promise<VirtualMachineRestore>;
+      return call(act("create", ref, RESTORES), run);
+    },
+    async deleteRestore(ref) {
+      const run = () =>
+        custom.deleteNamespacedCustomObject({ ...snapshotParams(ref, RESTORE_PLURAL), name: ref.name });
+      const result: unknown = await orUndefined(call(act("delete", ref, RESTORES), run));
+      return result !== undefined;
+    },
+    async listRestore(ref) {
+      return listByName<VirtualMachineRestore>(ref, RESTORE_PLURAL, RESTORES);
+    },
+    async watchRestore(ref, resourceVersion, onEvent) {
+      return startWatch(lib, kc, server, { ...ref, plural: RESTORE_PLURAL }, resourceVersion, onEvent);
     },
   };
 }
 
-async function startWatch(
+async function startWatch<T>(
   lib: ClientNode,
   kc: k8s.KubeConfig,
   server: string,
-  ref: SnapshotRef,
+  ref: SnapshotRef & { plural: string },
   resourceVersion: string,
-  onEvent: (event: SnapshotWatchEvent) => void,
+  onEvent: (event: WatchEvent<T>) => void,
 ): Promise<WatchHandle> {
-  const path = `/apis/${SNAPSHOT_GROUP}/${ref.version}/namespaces/${ref.namespace}/${SNAPSHOT_PLURAL}`;
+  const path = `/apis/${SNAPSHOT_GROUP}/${ref.version}/namespaces/${ref.namespace}/${ref.plural}`;
   const query = { resourceVersion, fieldSelector: `metadata.name=${ref.name}`, allowWatchBookmarks: true };
-  const action = { verb: "watch", resource: SNAPSHOTS, namespace: ref.namespace };
+  const action = { verb: "watch", resource: `${ref.plural}.${SNAPSHOT_GROUP}`, namespace: ref.namespace };
   let resolveClosed: (value: unknown) => void = () => undefined;
   const closed = new Promise<unknown>((resolve) => (resolveClosed = resolve));
-  const toEvent = (phase: string, obj: unknown): SnapshotWatchEvent => {
+  const toEvent = (phase: string, obj: unknown): WatchEvent<T> => {
     if (phase === "ERROR") {
       const status = obj as { code?: number; message?: string };
       return { type: "ERROR", code: status.code ?? 0, message: status.message ?? "watch error" };
     }
-    return { type: phase as "ADDED", object: obj as VirtualMachineSnapshot };
+    return { type: phase as "ADDED", object: obj as T };
   };
   const done = (err: unknown): void => {
     const code = (err as { statusCode?: unknown } | null)?.statusCode;

@@ -2,7 +2,12 @@
  * The seam between the provider and Kubernetes: every API call the provider makes goes through this
  * interface, so tests drive the provider with an in-memory cluster and production uses client-node.
  */
-import type { VirtualMachine, VirtualMachineInstance, VirtualMachineSnapshot } from "./types";
+import type {
+  VirtualMachine,
+  VirtualMachineInstance,
+  VirtualMachineRestore,
+  VirtualMachineSnapshot,
+} from "./types";
 
 /** Identifies one snapshot object through one served API version. */
 export interface SnapshotRef {
@@ -11,10 +16,13 @@ export interface SnapshotRef {
   name: string;
 }
 
-/** A watch event for a snapshot. `ERROR` carries the Status code (410 = resourceVersion too old). */
-export type SnapshotWatchEvent =
-  | { type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK"; object: VirtualMachineSnapshot }
+/** A watch event for one object. `ERROR` carries the Status code (410 = resourceVersion too old). */
+export type WatchEvent<T> =
+  | { type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK"; object: T }
   | { type: "ERROR"; code: number; message: string };
+
+/** A watch event for a snapshot. */
+export type SnapshotWatchEvent = WatchEvent<VirtualMachineSnapshot>;
 
 /** A running watch: `closed` settles when the stream ends (with the error, if any); `stop` ends it. */
 export interface WatchHandle {
@@ -22,11 +30,14 @@ export interface WatchHandle {
   stop(): void;
 }
 
-/** The result of listing one snapshot by name: the object (if any) and the list's resourceVersion. */
-export interface SnapshotListing {
-  object: VirtualMachineSnapshot | undefined;
+/** The result of listing one object by name: the object (if any) and the list's resourceVersion. */
+export interface Listing<T> {
+  object: T | undefined;
   resourceVersion: string;
 }
+
+/** The result of listing one snapshot by name. */
+export type SnapshotListing = Listing<VirtualMachineSnapshot>;
 
 /** Metadata that may change in place on a snapshot. */
 export interface MetadataPatch {
@@ -50,6 +61,12 @@ export interface SnapshotCluster {
   patchSnapshotMetadata(ref: SnapshotRef, patch: MetadataPatch): Promise<VirtualMachineSnapshot>;
   /** Deletes the snapshot; resolves false when it was already gone. */
   deleteSnapshot(ref: SnapshotRef): Promise<boolean>;
+  /** The snapshots in `namespace` matching a label selector (e.g. one resource's history). */
+  listSnapshotsByLabel(
+    version: string,
+    namespace: string,
+    labelSelector: string,
+  ): Promise<VirtualMachineSnapshot[]>;
   /** Lists the snapshot by name (field selector) to get it with a resourceVersion to watch from. */
   listSnapshot(ref: SnapshotRef): Promise<SnapshotListing>;
   /** Watches the snapshot by name from `resourceVersion`. */
@@ -57,5 +74,26 @@ export interface SnapshotCluster {
     ref: SnapshotRef,
     resourceVersion: string,
     onEvent: (event: SnapshotWatchEvent) => void,
+  ): Promise<WatchHandle>;
+}
+
+/** Identifies one `VirtualMachineRestore` through one served API version. */
+export type RestoreRef = SnapshotRef;
+
+/** The snapshot operations plus what a `VMRestore` needs: the restore objects, listed and watched by name. */
+export interface RestoreCluster extends SnapshotCluster {
+  /** The restore, or `undefined` on 404. */
+  getRestore(ref: RestoreRef): Promise<VirtualMachineRestore | undefined>;
+  /** Creates a restore (server-side strict field validation). Throws `KubeApiError` (409 when it exists). */
+  createRestore(version: string, body: VirtualMachineRestore): Promise<VirtualMachineRestore>;
+  /** Deletes the restore; resolves false when it was already gone. */
+  deleteRestore(ref: RestoreRef): Promise<boolean>;
+  /** Lists the restore by name to get it with a resourceVersion to watch from. */
+  listRestore(ref: RestoreRef): Promise<Listing<VirtualMachineRestore>>;
+  /** Watches the restore by name from `resourceVersion`. */
+  watchRestore(
+    ref: RestoreRef,
+    resourceVersion: string,
+    onEvent: (event: WatchEvent<VirtualMachineRestore>) => void,
   ): Promise<WatchHandle>;
 }

@@ -3,7 +3,7 @@ import type * as k8s from "@kubernetes/client-node" with { "resolution-mode": "i
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { ProviderError } from "../errors";
-import type { SnapshotCluster } from "./cluster";
+import type { RestoreCluster } from "./cluster";
 import { clientNodeCluster, loadClientNode } from "./client-node-cluster";
 import { chooseKubeconfigSource, type KubeconfigSource } from "./kubeconfig";
 
@@ -13,7 +13,7 @@ export interface ClusterSettings {
   context?: string | undefined;
 }
 
-const clusters = new Map<string, Promise<SnapshotCluster>>();
+const clusters = new Map<string, Promise<RestoreCluster>>();
 
 function loadKubeConfig(lib: typeof k8s, source: KubeconfigSource): k8s.KubeConfig {
   const kc = new lib.KubeConfig();
@@ -53,7 +53,7 @@ export function selectContext(
   }
 }
 
-async function open(source: KubeconfigSource, context: string | undefined): Promise<SnapshotCluster> {
+async function open(source: KubeconfigSource, context: string | undefined): Promise<RestoreCluster> {
   const lib = await loadClientNode();
   const kc = loadKubeConfig(lib, source);
   selectContext(kc, context, source.origin);
@@ -64,7 +64,7 @@ async function open(source: KubeconfigSource, context: string | undefined): Prom
 export function connectCluster(
   settings: ClusterSettings,
   inputContext: string | undefined,
-): Promise<SnapshotCluster> {
+): Promise<RestoreCluster> {
   const source = chooseKubeconfigSource({
     configKubeconfig: settings.kubeconfig,
     env: process.env,

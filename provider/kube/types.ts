@@ -92,6 +92,26 @@ export interface VirtualMachineSnapshot {
   };
 }
 
+/** A KubeVirt `VirtualMachineRestore` (snapshot.kubevirt.io, any served version). */
+export interface VirtualMachineRestore {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMeta;
+  spec: {
+    target: { apiGroup: string; kind: string; name: string };
+    virtualMachineSnapshotName: string;
+    targetReadinessPolicy?: string;
+    volumeRestorePolicy?: string;
+  };
+  status?: {
+    complete?: boolean;
+    restoreTime?: string;
+    conditions?: Condition[];
+    restores?: { volumeName?: string; persistentVolumeClaim?: string; volumeSnapshotName?: string }[];
+    deletedDataVolumes?: string[];
+  };
+}
+
 /** Finds a condition by type. */
 export function findCondition(conditions: Condition[] | undefined, type: string): Condition | undefined {
   return conditions?.find((c) => c.type === type);

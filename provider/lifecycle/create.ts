@@ -14,8 +14,10 @@ import { preflight } from "../preflight";
 import type { PlainValue } from "../sanitize";
 import { waitForSnapshot, type WaitResult } from "../wait/wait-for-snapshot";
 import { deleteAndWait } from "./delete";
+import { adoptExisting } from "./adopt";
 import { createOrAdopt } from "./create-or-adopt";
 import { failureMessage } from "./failure-message";
+import { settleHistory } from "./history";
 import { buildSnapshotManifest, snapshotId } from "./manifest";
 import { openSession, reporterFor, type Session } from "./session";
 
@@ -104,21 +106,27 @@ function strandedSnapshot(
   throw new PartialFailureError(message, snapshotId(ref.namespace, ref.name), outs, [message]);
 }
 
+/** Pre-checks the VM and creates the snapshot (or picks up this resource's leftover from a crashed run). */
+async function createNew(
+  deps: ProviderDeps,
+  session: Session,
+  inputs: ProviderInputs,
+): Promise<{ snapshot: VirtualMachineSnapshot; observation: SourceObservation }> {
+  const observation = await inspectSource(deps, session, inputs);
+  const manifest = buildSnapshotManifest(inputs, session.version);
+  const { snapshot } = await createOrAdopt(session.cluster, session.version, manifest, inputs, deps.log);
+  return { snapshot, observation };
+}
+
 /** Runs `create` for validated inputs (including `__provider`, which partial-failure state must carry). */
 export async function createSnapshot(
   deps: ProviderDeps,
   inputs: ProviderInputs & { __provider?: unknown },
 ): Promise<CreateOutcome> {
   const session = await openSession(deps, inputs.context);
-  const observation = await inspectSource(deps, session, inputs);
-  const manifest = buildSnapshotManifest(inputs, session.version);
-  const { snapshot: created } = await createOrAdopt(
-    session.cluster,
-    session.version,
-    manifest,
-    inputs,
-    deps.log,
-  );
+  const { snapshot: created, observation } = inputs.adopt
+    ? await adoptExisting(deps, session, inputs)
+    : await createNew(deps, session, inputs);
   const ref = { version: session.version, namespace: inputs.namespace, name: inputs.name };
   const result = await waitForSnapshot({
     ...deps,
@@ -138,9 +146,13 @@ export async function createSnapshot(
       observation,
     );
   }
+  const keptHistory = await settleHistory(deps, session, inputs, inputs.name, {
+    keep: inputs.history,
+    takeOver: true,
+  });
   const { __provider: _provider, ...plainInputs } = inputs;
   return {
     id: snapshotId(ref.namespace, ref.name),
-    outs: buildOutputs(plainInputs, result.last, session.version, observation),
+    outs: buildOutputs(plainInputs, result.last, session.version, observation, keptHistory),
   };
 }

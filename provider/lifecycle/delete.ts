@@ -5,7 +5,9 @@ import { ProviderError } from "../errors";
 import type { ProviderInputs } from "../inputs";
 import type { SnapshotRef } from "../kube/cluster";
 import { waitForDeletion } from "../wait/wait-for-snapshot";
-import { stringProp } from "../props";
+import { isHistory, isOwnedBy } from "../history/ownership";
+import { historyOwnerOf, numberProp, stringProp } from "../props";
+import { dropHistoryOnDestroy } from "./history";
 import { openSession, reporterFor, type Session } from "./session";
 
 /** Deletes a snapshot and waits until it is gone (finalizers released), within `deleteTimeout`. */
@@ -29,6 +31,12 @@ export async function deleteAndWait(
   );
 }
 
+/** Whether the snapshot was taken over as history by this resource's replacement (so it must stay). */
+async function keptByReplacement(session: Session, owner: string, ref: SnapshotRef): Promise<boolean> {
+  const live = await session.cluster.getSnapshot(ref);
+  return live !== undefined && isOwnedBy(live, owner) && isHistory(live);
+}
+
 /** Deletes the snapshot named by `id` (`<namespace>/<name>`), whatever its phase. */
 export async function deleteSnapshot(
   deps: ProviderDeps,
@@ -40,12 +48,18 @@ export async function deleteSnapshot(
   const [namespace = "", name = ""] = id.split("/");
   const resourceName = stringProp(props, "resourceName", name);
   const deleteTimeout = typeof props["deleteTimeout"] === "string" ? props["deleteTimeout"] : "5m";
-  await deleteAndWait(
-    deps,
-    session,
-    { resourceName, deleteTimeout },
-    { version: session.version, namespace, name },
-  );
+  const ref = { version: session.version, namespace, name };
+  const owner = historyOwnerOf(props, namespace, name);
+  if (owner && (await keptByReplacement(session, owner.owner, ref))) {
+    deps.log.info(
+      `[${resourceName}] ${namespace}/${name} is kept as history of "${owner.owner}" by its replacement; not deleting it.`,
+    );
+    return;
+  }
+  await deleteAndWait(deps, session, { resourceName, deleteTimeout }, ref);
+  if (owner && numberProp(props, "history") > 0) {
+    await dropHistoryOnDestroy(deps, session, owner, name, props["retainHistoryOnDestroy"] === true);
+  }
   if (props["deletionPolicy"] === "Retain" && props["readyToUse"] === true) {
     deps.log.info(
       `[${resourceName}] deletionPolicy Retain: the VirtualMachineSnapshotContent ${stringProp(props, "contentName")} ` +

@@ -4,15 +4,21 @@ import {
   MANAGED_BY_LABEL,
   MANAGED_BY_VALUE,
   OWNER_ANNOTATION,
+  OWNER_HASH_LABEL,
   SNAPSHOT_GROUP,
 } from "../constants";
+import { ownerHash } from "../history/ownership";
 import type { MetadataPatch } from "../kube/cluster";
 import type { VirtualMachineSnapshot } from "../kube/types";
 import type { ProviderInputs } from "../inputs";
 
-/** The labels written to the snapshot: the user's plus the managed-by marker. */
-export function snapshotLabels(inputs: Pick<ProviderInputs, "labels">): Record<string, string> {
-  return { ...(inputs.labels ?? {}), [MANAGED_BY_LABEL]: MANAGED_BY_VALUE };
+/** The labels written to the snapshot: the user's plus the managed-by and owner-hash markers. */
+export function snapshotLabels(inputs: Pick<ProviderInputs, "labels" | "owner">): Record<string, string> {
+  return {
+    ...(inputs.labels ?? {}),
+    [MANAGED_BY_LABEL]: MANAGED_BY_VALUE,
+    ...(inputs.owner ? { [OWNER_HASH_LABEL]: ownerHash(inputs.owner) } : {}),
+  };
 }
 
 /** The annotations written to the snapshot: the user's plus the owner marker. */

@@ -2,7 +2,8 @@
 import type { ProviderDeps } from "../deps";
 import { buildOutputs } from "../outputs";
 import type { PlainValue } from "../sanitize";
-import { stringProp } from "../props";
+import { historyOwnerOf, numberProp, stringProp } from "../props";
+import { listHistory } from "./history";
 import { openSession } from "./session";
 
 /** Pulumi's `ReadResult`: no `id` means the resource is gone. */
@@ -27,6 +28,9 @@ export async function readSnapshot(
     online: props["online"] === true,
     guestAgentConnected: props["guestAgentConnected"] === true,
   };
+  const owner = historyOwnerOf(props, namespace, name);
+  const keptHistory =
+    owner && numberProp(props, "history") > 0 ? await listHistory(session, owner, name) : [];
   return {
     id,
     props: buildOutputs(
@@ -34,6 +38,7 @@ export async function readSnapshot(
       live,
       stringProp(props, "apiVersion", session.version) || session.version,
       observation,
+      keptHistory,
     ),
   };
 }

@@ -5,17 +5,17 @@ import { chooseSnapshotVersion } from "../kube/discovery";
 import { ProgressReporter } from "../progress";
 
 /** A connected cluster and the snapshot API version to use. */
-export interface Session {
-  cluster: SnapshotCluster;
+export interface Session<C extends SnapshotCluster = SnapshotCluster> {
+  cluster: C;
   version: string;
 }
 
 /** Connects and picks the snapshot API version by discovery (`preferred` is used when still served). */
-export async function openSession(
-  deps: ProviderDeps,
+export async function openSession<C extends SnapshotCluster>(
+  deps: ProviderDeps<C>,
   context: string | undefined,
   preferred?: string,
-): Promise<Session> {
+): Promise<Session<C>> {
   const cluster = await deps.connect(context);
   const served = await cluster.servedSnapshotVersions();
   const version = preferred && served.includes(preferred) ? preferred : chooseSnapshotVersion(served);
@@ -24,7 +24,7 @@ export async function openSession(
 
 /** A progress reporter whose lines start with `[<resource name>] <namespace>/<name>[ (<activity>)]: `. */
 export function reporterFor(
-  deps: ProviderDeps,
+  deps: Pick<ProviderDeps, "log" | "now" | "progressIntervalMs">,
   resourceName: string,
   ref: SnapshotRef,
   activity?: string,

@@ -4,6 +4,7 @@ import { ProviderError } from "../errors";
 import type { ProviderInputs } from "../inputs";
 import { buildOutputs } from "../outputs";
 import type { PlainValue } from "../sanitize";
+import { settleHistory } from "./history";
 import { metadataPatch } from "./manifest";
 import { stringProp } from "../props";
 import { openSession } from "./session";
@@ -32,12 +33,17 @@ export async function updateSnapshot(
     online: olds["online"] === true,
     guestAgentConnected: olds["guestAgentConnected"] === true,
   };
+  const keptHistory = await settleHistory(deps, session, news, news.name, {
+    keep: news.history,
+    takeOver: false,
+  });
   return {
     outs: buildOutputs(
       inputs,
       live,
       stringProp(olds, "apiVersion", session.version) || session.version,
       observation,
+      keptHistory,
     ),
   };
 }

@@ -4,18 +4,35 @@
  * when the server says the version is too old (410 Gone). No polling: every decision is made on an event.
  */
 import { KubeApiError } from "../errors";
-import type { SnapshotCluster, SnapshotRef, SnapshotWatchEvent, WatchHandle } from "../kube/cluster";
-import type { VirtualMachineSnapshot } from "../kube/types";
+import type { Listing, SnapshotCluster, SnapshotRef, WatchEvent, WatchHandle } from "../kube/cluster";
+import type { ObjectMeta, VirtualMachineSnapshot } from "../kube/types";
 
 /** A decision on one observation: stop with a value, or keep watching. */
 export type Decision<R> = { done: true; value: R } | { done: false };
 
+/** One object by name, as list and watch calls (a snapshot, a restore). */
+export interface ObjectStream<T extends { metadata: ObjectMeta }> {
+  list(): Promise<Listing<T>>;
+  watch(resourceVersion: string, onEvent: (event: WatchEvent<T>) => void): Promise<WatchHandle>;
+}
+
+/** The stream of one snapshot in a cluster. */
+export function snapshotStream(
+  cluster: SnapshotCluster,
+  ref: SnapshotRef,
+): ObjectStream<VirtualMachineSnapshot> {
+  return {
+    list: () => cluster.listSnapshot(ref),
+    watch: (resourceVersion, onEvent) => cluster.watchSnapshot(ref, resourceVersion, onEvent),
+  };
+}
+
 /** Options of {@link observeSnapshot}. */
-export interface ObserveOptions<R> {
+export interface ObserveOptions<R, T extends { metadata: ObjectMeta } = VirtualMachineSnapshot> {
   cluster: SnapshotCluster;
   ref: SnapshotRef;
   /** Called with every observed state (`undefined` = the object does not exist). */
-  decide(object: VirtualMachineSnapshot | undefined): Decision<R>;
+  decide(object: T | undefined): Decision<R>;
   /** Aborted when the caller's bound passes; the loop then rejects with the signal's reason. */
   signal: AbortSignal;
   /** Waits before a reconnect after an error (injected so tests need no real backoff). */
@@ -41,15 +58,29 @@ function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(JSON.stringify(error));
 }
 
+/** Options of {@link observeObject}: a stream instead of a cluster and a snapshot. */
+export type ObserveObjectOptions<R, T extends { metadata: ObjectMeta }> = Omit<
+  ObserveOptions<R, T>,
+  "cluster" | "ref"
+> & { stream: ObjectStream<T> };
+
 /** Observes the snapshot until `decide` says done; rejects on a permanent error or when `signal` aborts. */
-export async function observeSnapshot<R>(options: ObserveOptions<R>): Promise<R> {
-  const { cluster, ref, decide, signal } = options;
+export function observeSnapshot<R>(options: ObserveOptions<R>): Promise<R> {
+  const { cluster, ref, ...rest } = options;
+  return observeObject({ ...rest, stream: snapshotStream(cluster, ref) });
+}
+
+/** Observes one object until `decide` says done; rejects on a permanent error or when `signal` aborts. */
+export async function observeObject<R, T extends { metadata: ObjectMeta }>(
+  options: ObserveObjectOptions<R, T>,
+): Promise<R> {
+  const { stream, decide, signal } = options;
   let resourceVersion: string | undefined;
   let backoff = 0;
   for (;;) {
     signal.throwIfAborted();
     if (resourceVersion === undefined) {
-      const listing = await cluster.listSnapshot(ref);
+      const listing = await stream.list();
       const decision = decide(listing.object);
       if (decision.done) return decision.value;
       resourceVersion = listing.resourceVersion;
@@ -70,8 +101,11 @@ export async function observeSnapshot<R>(options: ObserveOptions<R>): Promise<R>
   }
 }
 
-function watchOnce<R>(options: ObserveOptions<R>, fromVersion: string): Promise<WatchOutcome<R>> {
-  const { cluster, ref, decide, signal } = options;
+function watchOnce<R, T extends { metadata: ObjectMeta }>(
+  options: ObserveObjectOptions<R, T>,
+  fromVersion: string,
+): Promise<WatchOutcome<R>> {
+  const { stream, decide, signal } = options;
   return new Promise<WatchOutcome<R>>((resolve) => {
     let lastVersion: string | undefined = fromVersion;
     let handle: WatchHandle | undefined;
@@ -86,7 +120,7 @@ function watchOnce<R>(options: ObserveOptions<R>, fromVersion: string): Promise<
     const onAbort = (): void => {
       finish({ resourceVersion: lastVersion });
     };
-    const onEvent = (event: SnapshotWatchEvent): void => {
+    const onEvent = (event: WatchEvent<T>): void => {
       if (settled) return;
       if (event.type === "ERROR") {
         if (event.code === 410) finish({ resourceVersion: undefined });
@@ -103,7 +137,7 @@ function watchOnce<R>(options: ObserveOptions<R>, fromVersion: string): Promise<
       if (decision.done) finish({ final: decision.value });
     };
     signal.addEventListener("abort", onAbort, { once: true });
-    cluster.watchSnapshot(ref, fromVersion, onEvent).then(
+    stream.watch(fromVersion, onEvent).then(
       (h) => {
         handle = h;
         if (settled) h.stop();

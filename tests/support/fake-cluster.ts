@@ -141,6 +141,18 @@ export class FakeCluster implements SnapshotCluster {
     }
     return true;
   }
+  async listSnapshotsByLabel(
+    version: string,
+    namespace: string,
+    labelSelector: string,
+  ): Promise<VirtualMachineSnapshot[]> {
+    this.guard("list-selector");
+    const wanted = labelSelector.split(",").map((term) => term.split("="));
+    return [...this.snapshots.values()]
+      .filter((s) => s.metadata.namespace === namespace)
+      .filter((s) => wanted.every(([k = "", v]) => s.metadata.labels?.[k] === v))
+      .map((s) => this.asVersion(s, version));
+  }
   async listSnapshot(ref: SnapshotRef): Promise<SnapshotListing> {
     this.guard("list");
     const s = this.snapshots.get(key(ref.namespace, ref.name));

@@ -27,6 +27,9 @@ describe("check", () => {
       triggers: [],
       onFailure: "keep",
       allowEmpty: false,
+      history: 0,
+      retainHistoryOnDestroy: false,
+      adopt: false,
     });
   });
 

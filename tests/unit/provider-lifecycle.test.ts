@@ -1,3 +1,4 @@
+import { ownerHash } from "../../provider/history/ownership";
 import { createVmSnapshotProvider } from "../../provider/vm-snapshot-provider";
 import { FakeCluster } from "../support/fake-cluster";
 import {
@@ -81,6 +82,7 @@ describe("update", () => {
     expect(live.metadata.labels).toEqual({
       team: "db",
       "app.kubernetes.io/managed-by": "pulumi-kubevirt-snapshot",
+      "pulumi-kubevirt-snapshot.io/owner-hash": ownerHash("proj/dev/before-upgrade"),
     });
     expect(live.metadata.annotations).toMatchObject({
       note: "before upgrade",
@@ -91,6 +93,7 @@ describe("update", () => {
     await provider.update(id, { ...outs, ...result.outs }, checkedInputs());
     expect(cluster.snapshots.get("prod/before-upgrade-abc1234")!.metadata.labels).toEqual({
       "app.kubernetes.io/managed-by": "pulumi-kubevirt-snapshot",
+      "pulumi-kubevirt-snapshot.io/owner-hash": ownerHash("proj/dev/before-upgrade"),
     });
   });
 });

@@ -1,0 +1,47 @@
+/**
+ * `adopt: true`: take over an existing snapshot (made with kubectl, a script, another tool) instead of
+ * creating one. Dynamic resources cannot be `pulumi import`ed, so this is the import path.
+ */
+import { adoptionProblems } from "../adoption";
+import type { ProviderDeps } from "../deps";
+import { ProviderError } from "../errors";
+import type { ProviderInputs } from "../inputs";
+import type { VirtualMachineSnapshot } from "../kube/types";
+import type { SourceObservation } from "../outputs";
+import { snapshotAnnotations, snapshotLabels } from "./manifest";
+import type { Session } from "./session";
+
+/** What the snapshot's own indications say about the VM when it was taken (the provider did not see it). */
+export function observationFromIndications(snapshot: VirtualMachineSnapshot): SourceObservation {
+  const indications = snapshot.status?.indications ?? [];
+  return { online: indications.includes("Online"), guestAgentConnected: indications.includes("GuestAgent") };
+}
+
+/** Validates the named snapshot and marks it as this resource's (labels and owner annotation). */
+export async function adoptExisting(
+  deps: ProviderDeps,
+  session: Session,
+  inputs: ProviderInputs,
+): Promise<{ snapshot: VirtualMachineSnapshot; observation: SourceObservation }> {
+  const ref = { version: session.version, namespace: inputs.namespace, name: inputs.name };
+  const where = `VirtualMachineSnapshot ${inputs.namespace}/${inputs.name}`;
+  const live = await session.cluster.getSnapshot(ref);
+  if (!live) {
+    throw new ProviderError(
+      `[${inputs.resourceName}] adopt: ${where} not found (404); nothing was changed. Fix: check name and namespace ` +
+        `(kubectl get vmsnapshot -n ${inputs.namespace}), or remove adopt and name to take a new snapshot.`,
+    );
+  }
+  const problems = adoptionProblems(live, inputs);
+  if (problems.length) {
+    throw new ProviderError(
+      `[${inputs.resourceName}] adopt: ${where} cannot be adopted; nothing was changed:\n  - ${problems.join("\n  - ")}`,
+    );
+  }
+  const snapshot = await session.cluster.patchSnapshotMetadata(ref, {
+    labels: snapshotLabels(inputs),
+    annotations: snapshotAnnotations(inputs),
+  });
+  deps.log.info(`[${inputs.resourceName}] adopted ${where} (phase ${snapshot.status?.phase || "?"}).`);
+  return { snapshot, observation: observationFromIndications(snapshot) };
+}
