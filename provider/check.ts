@@ -21,7 +21,29 @@ export interface CheckOutcome {
 }
 
 const PROVIDER_KEY = "__provider";
-const USER_KEYS = Object.keys(vmSnapshotArgsShape).sort();
+
+/** What `check` needs to know about one resource type. */
+export interface CheckSpec {
+  /** The resource type, for messages ("VMSnapshot"). */
+  kind: string;
+  /** The provider-side schema (user args plus `resourceName` and `owner`). */
+  schema: z.ZodType;
+  /** The inputs users may set, listed in the unknown-input message. */
+  userKeys: readonly string[];
+  /** Rules spanning several fields. */
+  crossFieldIssues(raw: Record<string, unknown>): { path: string; message: string }[];
+  /** Inputs whose unknown value (preview) keeps the cross-field rules from being judged. */
+  crossFieldKeys: readonly string[];
+}
+
+/** The `check` rules of `VMSnapshot`. */
+export const SNAPSHOT_CHECK: CheckSpec = {
+  kind: "VMSnapshot",
+  schema: providerInputsSchema,
+  userKeys: Object.keys(vmSnapshotArgsShape).sort(),
+  crossFieldIssues,
+  crossFieldKeys: ["failureDeadline", "timeout", "name", "adopt", "history"],
+};
 
 /** Whether a value is, or contains, Pulumi's unknown-value sentinel. */
 export function containsUnknown(value: unknown): boolean {
@@ -31,13 +53,13 @@ export function containsUnknown(value: unknown): boolean {
   return false;
 }
 
-function issueToFailure(issue: z.core.$ZodIssue): CheckFailure {
+function issueToFailure(spec: CheckSpec, issue: z.core.$ZodIssue): CheckFailure {
   if (issue.code === "unrecognized_keys") {
     const keys = issue.keys.map((k) => `"${k}"`).join(", ");
     return {
       property: issue.keys[0] ?? "",
       reason:
-        `unknown input ${keys}; VMSnapshot accepts: ${USER_KEYS.join(", ")}. ` +
+        `unknown input ${keys}; ${spec.kind} accepts: ${spec.userKeys.join(", ")}. ` +
         "Fix: remove it or correct its spelling.",
     };
   }
@@ -54,17 +76,27 @@ export function checkInputs(
   news: Record<string, unknown>,
   suffix: () => string,
 ): CheckOutcome {
+  return checkAgainst(SNAPSHOT_CHECK, olds, news, suffix);
+}
+
+/** {@link checkInputs} for any resource type of this package. */
+export function checkAgainst(
+  spec: CheckSpec,
+  olds: Record<string, unknown> | undefined,
+  news: Record<string, unknown>,
+  suffix: () => string,
+): CheckOutcome {
   const { [PROVIDER_KEY]: provider, ...raw } = news;
   const unknownKeys = new Set(Object.keys(raw).filter((k) => containsUnknown(raw[k])));
-  const parsed = providerInputsSchema.safeParse(raw);
+  const parsed = spec.schema.safeParse(raw);
   const failures = (parsed.success ? [] : parsed.error.issues)
-    .map(issueToFailure)
+    .map((issue) => issueToFailure(spec, issue))
     .filter((f) => !unknownKeys.has(f.property.split(".")[0] ?? ""));
-  if (!unknownKeys.has("failureDeadline") && !unknownKeys.has("timeout")) {
-    failures.push(...crossFieldIssues(raw).map((i) => ({ property: i.path, reason: i.message })));
+  if (!spec.crossFieldKeys.some((k) => unknownKeys.has(k))) {
+    failures.push(...spec.crossFieldIssues(raw).map((i) => ({ property: i.path, reason: i.message })));
   }
   const name = unknownKeys.has("name") ? raw["name"] : chooseName(raw, olds, suffix);
-  const base = parsed.success && unknownKeys.size === 0 ? parsed.data : raw;
+  const base = parsed.success && unknownKeys.size === 0 ? (parsed.data as Record<string, unknown>) : raw;
   const inputs: Record<string, unknown> = { ...base, name, autoNamed: raw["name"] === undefined };
   if (provider !== undefined) inputs[PROVIDER_KEY] = provider;
   return { inputs, failures };

@@ -6,13 +6,16 @@ import type * as pulumi from "@pulumi/pulumi";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CONFIG_CONTEXT, CONFIG_KUBECONFIG, DEFAULT_GRACE_MS } from "./constants";
 import type { ProviderDeps } from "./deps";
+import type { RestoreCluster } from "./kube/cluster";
 import { connectCluster, type ClusterSettings } from "./kube/connect";
 import { randomSuffix } from "./naming";
+import { createVmRestoreProvider } from "./restore/provider";
 import { createVmSnapshotProvider } from "./vm-snapshot-provider";
 
 export type { ProviderDeps } from "./deps";
 export type { ClusterSettings } from "./kube/connect";
 export { createVmSnapshotProvider } from "./vm-snapshot-provider";
+export { createVmRestoreProvider } from "./restore/provider";
 
 /** Reads the provider settings from the stack config the host passes to `configure()`. */
 export function settingsFromConfig(
@@ -30,7 +33,7 @@ export function settingsFromConfig(
 }
 
 /** The production I/O for a provider with these settings. */
-export function productionDeps(settings: ClusterSettings): ProviderDeps {
+export function productionDeps(settings: ClusterSettings): ProviderDeps<RestoreCluster> {
   return {
     connect: (context) => connectCluster(settings, context),
     log: { info: (line) => console.log(line), warn: (line) => console.warn(line) },
@@ -54,6 +57,21 @@ export function load(
   if (!provider) {
     provider = createVmSnapshotProvider(productionDeps(settings ?? {}));
     providers.set(key, provider);
+  }
+  return provider;
+}
+
+const restoreProviders = new Map<string, ReturnType<typeof createVmRestoreProvider>>();
+
+/** The `VMRestore` provider for these settings (one per distinct settings in a process). */
+export function loadRestore(
+  settings: ClusterSettings | undefined,
+): Required<Omit<pulumi.dynamic.ResourceProvider, "configure">> {
+  const key = JSON.stringify(settings ?? {});
+  let provider = restoreProviders.get(key);
+  if (!provider) {
+    provider = createVmRestoreProvider(productionDeps(settings ?? {}));
+    restoreProviders.set(key, provider);
   }
   return provider;
 }

@@ -3,58 +3,15 @@
  * (`VMSnapshotArgs`) and the provider's validated inputs are derived from it, so the two cannot drift.
  */
 import { z } from "zod";
-import { DURATION_UNITS, parseDuration } from "./duration";
-import { isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedKey } from "./names";
+import { parseDuration } from "./duration";
+import { dnsName, duration, enumField, show } from "./fields";
+import { isLabelValue, isQualifiedKey } from "./names";
 
 /** The largest `history` accepted. */
 export const MAX_HISTORY = 100;
 
 /** Label and annotation key prefix reserved for this package's own markers. */
 export const RESERVED_KEY_PREFIX = "pulumi-kubevirt-snapshot.io/";
-
-const show = (value: unknown): string => (typeof value === "string" ? `"${value}"` : JSON.stringify(value));
-
-function enumField<const T extends readonly [string, ...string[]]>(field: string, values: T, fallback: T[0]) {
-  const allowed = values.map((v) => `"${v}"`).join(", ");
-  return z
-    .enum(values, {
-      error: (issue) =>
-        `${field} is ${show(issue.input)}; allowed values: ${allowed}. ` +
-        `Fix: set ${field} to one of them, or leave it unset for "${fallback}".`,
-    })
-    .default(fallback as never);
-}
-
-function dnsName(field: string, kind: "label" | "subdomain") {
-  const test = kind === "label" ? isDns1123Label : isDns1123Subdomain;
-  const rule =
-    kind === "label"
-      ? "a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)"
-      : "a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', each part starting and ending with a letter or digit, at most 253 characters)";
-  return z
-    .string({ error: (issue) => `${field} is required and must be a string (got ${show(issue.input)}).` })
-    .refine(test, {
-      error: (issue) =>
-        `${field} is ${show(issue.input)}, which is not ${rule}. Fix: use the exact Kubernetes name, e.g. "db-1".`,
-    });
-}
-
-function duration(field: string, example: string, allowZero: boolean) {
-  return z
-    .string({ error: (issue) => `${field} must be a duration string (got ${show(issue.input)}).` })
-    .refine(
-      (text) => {
-        const ms = parseDuration(text);
-        return ms !== undefined && (ms > 0 || (allowZero && ms === 0));
-      },
-      {
-        error: (issue) =>
-          `${field} is ${show(issue.input)}, which is not a ${allowZero ? "non-negative" : "positive"} ` +
-          `Kubernetes duration. Allowed: a number with a unit (${DURATION_UNITS}), combined like "1h30m"` +
-          `${allowZero ? ', or "0" for no deadline' : ""}. Fix: write e.g. "${example}".`,
-      },
-    );
-}
 
 function stringMap(field: string, checkValue: boolean) {
   return z.record(z.string(), z.string()).superRefine((map, ctx) => {

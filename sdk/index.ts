@@ -3,3 +3,6 @@ export { VMSnapshot, type VMSnapshotArgs } from "./vm-snapshot";
 export { vmSnapshotArgsSchema, type VMSnapshotInputs, type VMSnapshotResolvedInputs } from "./args";
 export type { VMSnapshotStatusOutputs, SourceIndicationOutput, HistoryEntryOutput } from "./outputs";
 export { parseDuration } from "./duration";
+export { VMRestore, type VMRestoreArgs, type VMRestoreOptions } from "./vm-restore";
+export { vmRestoreArgsSchema, type VMRestoreInputs, type VMRestoreResolvedInputs } from "./restore-args";
+export type { VMRestoreStatusOutputs, RestoredVolumeOutput } from "./restore-outputs";

@@ -17,3 +17,11 @@ export const serializedProvider: Omit<pulumi.dynamic.ResourceProvider, "create">
     Object.assign(this, impl.load(impl.settingsFromConfig(req.config)));
   },
 };
+
+/** The same for every VMRestore: `configure()` installs the restore implementation. */
+export const serializedRestoreProvider: Omit<pulumi.dynamic.ResourceProvider, "create"> = {
+  async configure(req) {
+    const impl = require("pulumi-kubevirt-snapshot/provider");
+    Object.assign(this, impl.loadRestore(impl.settingsFromConfig(req.config)));
+  },
+};

@@ -1,0 +1,13 @@
+/** `check` for `VMRestore`: the shared check machinery with the restore schema. */
+import { vmRestoreArgsShape } from "../../sdk/restore-args";
+import type { CheckSpec } from "../check";
+import { restoreInputsSchema } from "./inputs";
+
+/** The `check` rules of `VMRestore` (no rules span fields). */
+export const RESTORE_CHECK: CheckSpec = {
+  kind: "VMRestore",
+  schema: restoreInputsSchema,
+  userKeys: Object.keys(vmRestoreArgsShape).sort(),
+  crossFieldIssues: () => [],
+  crossFieldKeys: [],
+};

@@ -1,0 +1,37 @@
+/**
+ * `diff` for `VMRestore`. Pure. A restore is an action with an immutable spec: any change to what it
+ * restores runs a new one, and an incomplete restore (failed, or cut off by the deadline) is run again.
+ * Replacements always delete first: KubeVirt refuses a second incomplete restore of the same target.
+ */
+import type { DiffOutcome } from "../diff";
+import { sameValue } from "../diff";
+import { UNKNOWN_VALUE } from "../constants";
+
+/** Inputs whose change runs a new restore. */
+export const RESTORE_REPLACE_KEYS = [
+  "namespace",
+  "snapshotName",
+  "targetVmName",
+  "name",
+  "targetReadinessPolicy",
+  "volumeRestorePolicy",
+  "triggers",
+  "context",
+] as const;
+
+/** Inputs stored without touching the cluster. */
+export const RESTORE_UPDATE_KEYS = ["deadline", "deleteTimeout", "owner", "resourceName"] as const;
+
+/** Computes the diff between a restore's stored outputs and new (checked) inputs. */
+export function diffRestore(olds: Record<string, unknown>, news: Record<string, unknown>): DiffOutcome {
+  const changed = (key: string) => news[key] === UNKNOWN_VALUE || !sameValue(olds[key], news[key]);
+  const replaces: string[] = RESTORE_REPLACE_KEYS.filter(changed);
+  if (olds["complete"] !== true) replaces.push("complete");
+  const updates = RESTORE_UPDATE_KEYS.filter(changed);
+  const providerChanged = olds["__provider"] !== news["__provider"] && news["__provider"] !== UNKNOWN_VALUE;
+  return {
+    changes: replaces.length > 0 || updates.length > 0 || providerChanged,
+    replaces,
+    deleteBeforeReplace: replaces.length > 0,
+  };
+}

@@ -1,0 +1,17 @@
+/** Progress lines for a waiting restore. Pure. */
+import { findCondition, type VirtualMachineRestore } from "../kube/types";
+import type { Summary } from "../progress";
+
+/** Describes one observed restore: completion and failure are milestones, reasons are throttled. */
+export function summarizeRestore(restore: VirtualMachineRestore | undefined): Summary {
+  if (!restore) return { line: "gone", milestone: "gone" };
+  const status = restore.status ?? {};
+  const progressing = findCondition(status.conditions, "Progressing")?.reason;
+  const failure = findCondition(status.conditions, "Failure");
+  const failed = failure?.status === "True";
+  const parts = [status.complete === true ? "complete" : "not complete"];
+  if (progressing) parts.push(`progressing: ${progressing}`);
+  if (failed) parts.push(`failure: ${failure.reason ?? ""}`);
+  if (status.restores?.length) parts.push(`volumes: ${status.restores.length}`);
+  return { line: parts.join("; "), milestone: `${String(status.complete === true)}|${String(failed)}` };
+}

@@ -1,0 +1,42 @@
+/** The `VMRestore` provider: Pulumi's CRUD methods over the restore's pure decisions and injected I/O. */
+import type * as pulumi from "@pulumi/pulumi";
+import { checkAgainst } from "../check";
+import { ProviderError } from "../errors";
+import { RESTORE_CHECK } from "./check";
+import { createRestore, type RestoreDeps } from "./create";
+import { diffRestore } from "./diff";
+import { restoreInputsSchema, type RestoreInputs } from "./inputs";
+import { deleteRestore, readRestore } from "./read-delete";
+
+type Props = Record<string, unknown>;
+
+/** Re-validates checked restore inputs at the start of create/update. */
+export function readRestoreInputs(raw: Props): RestoreInputs & { __provider?: unknown } {
+  const { name, autoNamed, __provider, ...rest } = raw;
+  const parsed = restoreInputsSchema.safeParse({ ...rest, name });
+  if (!parsed.success || typeof name !== "string") {
+    const problems = parsed.success ? ["name is missing"] : parsed.error.issues.map((i) => i.message);
+    throw new ProviderError(`invalid VMRestore inputs:\n  - ${problems.join("\n  - ")}`);
+  }
+  return { ...parsed.data, name, autoNamed: autoNamed === true, __provider };
+}
+
+/** Builds the restore provider over the given I/O. */
+export function createVmRestoreProvider(
+  deps: RestoreDeps,
+): Required<Omit<pulumi.dynamic.ResourceProvider, "configure">> {
+  return {
+    check: (olds: Props | undefined, news: Props) =>
+      Promise.resolve(checkAgainst(RESTORE_CHECK, olds, news, deps.suffix)),
+    diff: (_id: string, olds: Props, news: Props) => Promise.resolve(diffRestore(olds, news)),
+    create: async (inputs: Props) => createRestore(deps, readRestoreInputs(inputs)),
+    read: async (id: string, props?: Props) => readRestore(deps, id, props ?? {}),
+    // Only waits and markers change in place: store them.
+    update: (_id: string, olds: Props, news: Props) => {
+      const { __provider: _provider, ...inputs } = readRestoreInputs(news);
+      const { __provider: _stored, ...stored } = olds;
+      return Promise.resolve({ outs: { ...stored, ...inputs } });
+    },
+    delete: async (id: string, props: Props) => deleteRestore(deps, id, props),
+  };
+}

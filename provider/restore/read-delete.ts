@@ -1,0 +1,54 @@
+/** `read` and `delete` for `VMRestore`. Delete removes the restore object only, never the restored VM. */
+import { formatDuration, parseDuration } from "../../sdk/duration";
+import { ProviderError } from "../errors";
+import { openSession } from "../lifecycle/session";
+import type { ReadOutcome } from "../lifecycle/read";
+import { stringProp } from "../props";
+import { restoreReporter, type RestoreDeps } from "./create";
+import { buildRestoreOutputs } from "./outputs";
+import { waitForRestoreDeletion } from "./wait";
+
+const contextOf = (props: Record<string, unknown>) =>
+  typeof props["context"] === "string" ? props["context"] : undefined;
+
+/** Re-reads the restore; a 404 drops it from state. */
+export async function readRestore(
+  deps: RestoreDeps,
+  id: string,
+  props: Record<string, unknown>,
+): Promise<ReadOutcome> {
+  const session = await openSession(deps, contextOf(props), stringProp(props, "apiVersion"));
+  const [namespace = "", name = ""] = id.split("/");
+  const live = await session.cluster.getRestore({ version: session.version, namespace, name });
+  if (!live) return {};
+  const { __provider: _provider, ...stored } = props;
+  return { id, props: buildRestoreOutputs(stored, live, stringProp(props, "apiVersion") || session.version) };
+}
+
+/** Deletes the restore object and waits until KubeVirt released it (its finalizer). */
+export async function deleteRestore(
+  deps: RestoreDeps,
+  id: string,
+  props: Record<string, unknown>,
+): Promise<void> {
+  const session = await openSession(deps, contextOf(props), stringProp(props, "apiVersion"));
+  const [namespace = "", name = ""] = id.split("/");
+  const ref = { version: session.version, namespace, name };
+  const resourceName = stringProp(props, "resourceName", name);
+  if (!(await session.cluster.deleteRestore(ref))) return;
+  const boundMs = parseDuration(stringProp(props, "deleteTimeout", "5m")) ?? 300_000;
+  const progress = restoreReporter(deps, resourceName, ref, "deleting");
+  const { gone, last } = await waitForRestoreDeletion({
+    ...deps,
+    cluster: session.cluster,
+    ref,
+    boundMs,
+    progress,
+  });
+  if (gone) return;
+  throw new ProviderError(
+    `[${resourceName}] VirtualMachineRestore ${id} was still there ${formatDuration(boundMs)} after its deletion ` +
+      `(finalizers ${JSON.stringify(last?.metadata.finalizers ?? [])}). KubeVirt removes its finalizer when it ` +
+      "processes the deletion. Fix: check the KubeVirt controller (virt-controller logs), then run the operation again.",
+  );
+}
