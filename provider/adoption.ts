@@ -43,7 +43,8 @@ function phaseProblem(live: VirtualMachineSnapshot): string | undefined {
   if (status.phase !== "Failed" && failure?.status !== "True") return undefined;
   return (
     `it is Failed (${failure?.reason || "phase Failed"}${status.error?.message ? `: ${status.error.message}` : ""}) ` +
-    "and stays Failed. Fix: delete it (kubectl delete vmsnapshot) and take a new one: remove adopt (and name)."
+    `and stays Failed. Fix: delete it (kubectl delete vmsnapshot ${live.metadata.name ?? ""} -n ${live.metadata.namespace ?? ""}) ` +
+    "and take a new one: remove adopt (and name)."
   );
 }
 

@@ -30,14 +30,20 @@ export interface ProviderHost {
   stop(): Promise<void>;
 }
 
-/** Starts a provider host whose stack config holds `config` (e.g. the kubeconfig), with a clean environment. */
-export async function startProviderHost(config: Record<string, string>): Promise<ProviderHost> {
+/**
+ * Starts a provider host whose stack config holds `config` (e.g. the kubeconfig), with a clean environment;
+ * `provider` names the export of sdk/serialized-provider to serve (VMSnapshot's by default).
+ */
+export async function startProviderHost(
+  config: Record<string, string>,
+  provider: "serializedProvider" | "serializedRestoreProvider" = "serializedProvider",
+): Promise<ProviderHost> {
   const cwd = mkdtempSync(join(tmpdir(), "kvsnap-program-"));
   mkdirSync(join(cwd, "node_modules"));
   symlinkSync(REPO, join(cwd, "node_modules", "pulumi-kubevirt-snapshot"), "dir");
   const child: ChildProcess = spawn(
     process.execPath,
-    [join(REPO, "tests", "support", "host-server.js"), JSON.stringify(config)],
+    [join(REPO, "tests", "support", "host-server.js"), JSON.stringify(config), provider],
     {
       cwd,
       stdio: ["pipe", "pipe", "pipe", "pipe"],

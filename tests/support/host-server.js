@@ -14,9 +14,12 @@ async function main() {
   const { serializeFunction } = fromRepo("@pulumi/pulumi/runtime/closure/serializeClosure");
   const { Config } = fromRepo("@pulumi/pulumi/cmd/dynamic-provider/config");
   const requireFromString = fromRepo("require-from-string");
-  const { serializedProvider } = require(path.join(repo, "dist/sdk/serialized-provider.js"));
+  // argv[3] picks the serialized provider: serializedProvider (VMSnapshot) or serializedRestoreProvider.
+  const serialized = require(path.join(repo, "dist/sdk/serialized-provider.js"))[
+    process.argv[3] || "serializedProvider"
+  ];
   const config = JSON.parse(process.argv[2] || "{}");
-  const { text } = await serializeFunction(() => serializedProvider, { allowSecrets: true });
+  const { text } = await serializeFunction(() => serialized, { allowSecrets: true });
   const providers = new Map();
   const providerFor = async (props) => {
     const code = (props && props.__provider) || text;

@@ -92,7 +92,7 @@ describe("adoptionProblems", () => {
       },
     );
     expect(adoptionProblems(failed, adoptInputs)).toEqual([
-      "it is Failed (snapshot deadline exceeded) and stays Failed. Fix: delete it (kubectl delete vmsnapshot) and take a new one: remove adopt (and name).",
+      "it is Failed (snapshot deadline exceeded) and stays Failed. Fix: delete it (kubectl delete vmsnapshot manual-1 -n prod) and take a new one: remove adopt (and name).",
     ]);
   });
 
