@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { VMSnapshot } from "../../sdk";
+import { VMRestore, VMSnapshot } from "../../sdk";
 
 interface Registered {
   type: string;
@@ -16,7 +16,13 @@ beforeAll(() => {
         registered.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
         return {
           id: `${String(args.inputs["namespace"])}/snap`,
-          state: { ...args.inputs, phase: "Succeeded", readyToUse: true },
+          state: {
+            ...args.inputs,
+            phase: "Succeeded",
+            readyToUse: true,
+            snapshotName: args.inputs["snapshotName"] ?? `${args.name}-abc1234`,
+            complete: true,
+          },
         };
       },
       call: () => ({}),
@@ -49,5 +55,38 @@ describe("VMSnapshot", () => {
       owner: "proj/dev/before-upgrade",
     });
     expect(String(r.inputs["__provider"]).length).toBeLessThanOrEqual(1024);
+  });
+});
+
+describe("VMRestore", () => {
+  it("takes the snapshot's name and namespace from a VMSnapshot resource and registers its own type", async () => {
+    const snap = new VMSnapshot("nightly", { namespace: "prod", vmName: "db-1" });
+    const restore = new VMRestore("rollback", { snapshot: snap, targetReadinessPolicy: "StopTarget" });
+    expect(await unwrap(restore.complete)).toBe(true);
+    const r = registered.find((x) => x.name === "rollback")!;
+    expect(r.type).toBe("pulumi-nodejs:dynamic/kubevirt-snapshot:VMRestore");
+    expect(r.inputs).toMatchObject({
+      snapshotName: "nightly-abc1234",
+      namespace: "prod",
+      targetReadinessPolicy: "StopTarget",
+      resourceName: "rollback",
+      owner: "proj/dev/rollback",
+    });
+    expect(r.inputs).not.toHaveProperty("snapshot");
+    expect(String(r.inputs["__provider"])).toContain("loadRestore");
+  });
+
+  it("accepts a snapshot by name and namespace", async () => {
+    const restore = new VMRestore("by-name", {
+      snapshotName: "manual-1",
+      namespace: "prod",
+      targetVmName: "db-2",
+    });
+    expect(await unwrap(restore.complete)).toBe(true);
+    expect(registered.find((x) => x.name === "by-name")!.inputs).toMatchObject({
+      snapshotName: "manual-1",
+      namespace: "prod",
+      targetVmName: "db-2",
+    });
   });
 });
