@@ -203,3 +203,90 @@ export async function leftovers(
     volumeSnapshots: names(await listIn(a, namespace, "snapshot.storage.k8s.io", "v1", "volumesnapshots")),
   };
 }
+
+const SNAPSHOTS = { group: "snapshot.kubevirt.io", version: "v1beta1", plural: "virtualmachinesnapshots" };
+const RESTORES = { group: "snapshot.kubevirt.io", version: "v1beta1", plural: "virtualmachinerestores" };
+
+/** Creates a VirtualMachineSnapshot of a VM and waits until it is readyToUse; returns it. */
+export async function createReadySnapshot(
+  a: Admin,
+  namespace: string,
+  name: string,
+  vmName: string,
+): Promise<any> {
+  await a.custom.createNamespacedCustomObject({
+    ...SNAPSHOTS,
+    namespace,
+    body: {
+      apiVersion: "snapshot.kubevirt.io/v1beta1",
+      kind: "VirtualMachineSnapshot",
+      metadata: { name },
+      spec: { source: { apiGroup: "kubevirt.io", kind: "VirtualMachine", name: vmName } },
+    },
+  });
+  return eventually(
+    () => a.custom.getNamespacedCustomObject({ ...SNAPSHOTS, namespace, name }),
+    (s) => s.status?.readyToUse === true,
+    `snapshot ${namespace}/${name} readyToUse`,
+  );
+}
+
+/** A VirtualMachineRestore to create. */
+export interface RestoreSpec {
+  name: string;
+  /** The VirtualMachineSnapshot to restore from (spec.virtualMachineSnapshotName). */
+  snapshot: string;
+  /** The target VM's name (spec.target, kubevirt.io/VirtualMachine). */
+  target: string;
+  /** @default - unset: KubeVirt's WaitGracePeriod */
+  targetReadinessPolicy?: "WaitGracePeriod" | "StopTarget" | "FailImmediate" | "WaitEventually";
+  /** @default - unset: KubeVirt's RandomizeNames */
+  volumeRestorePolicy?: "RandomizeNames" | "InPlace" | "PrefixTargetName";
+  /** Further spec fields as given (volumeOwnershipPolicy, volumeRestoreOverrides, patches). */
+  extra?: Record<string, unknown>;
+}
+
+/** Creates a VirtualMachineRestore (v1beta1); returns the created object. */
+export async function createRestore(a: Admin, namespace: string, spec: RestoreSpec): Promise<any> {
+  return a.custom.createNamespacedCustomObject({
+    ...RESTORES,
+    namespace,
+    body: {
+      apiVersion: "snapshot.kubevirt.io/v1beta1",
+      kind: "VirtualMachineRestore",
+      metadata: { name: spec.name },
+      spec: {
+        target: { apiGroup: "kubevirt.io", kind: "VirtualMachine", name: spec.target },
+        virtualMachineSnapshotName: spec.snapshot,
+        ...(spec.targetReadinessPolicy ? { targetReadinessPolicy: spec.targetReadinessPolicy } : {}),
+        ...(spec.volumeRestorePolicy ? { volumeRestorePolicy: spec.volumeRestorePolicy } : {}),
+        ...(spec.extra ?? {}),
+      },
+    },
+  });
+}
+
+/** A VirtualMachineRestore, or undefined when it does not exist. */
+export async function getRestore(a: Admin, namespace: string, name: string): Promise<any> {
+  return a.custom.getNamespacedCustomObject({ ...RESTORES, namespace, name }).catch((e: unknown) => {
+    if ((e as { code?: number }).code === 404) return undefined;
+    throw e;
+  });
+}
+
+/** Deletes a VirtualMachineRestore (the simulator then releases its finalizer). */
+export async function deleteRestore(a: Admin, namespace: string, name: string): Promise<void> {
+  await a.custom.deleteNamespacedCustomObject({ ...RESTORES, namespace, name });
+}
+
+/** A PVC, or undefined when it does not exist. */
+export async function getPvc(
+  a: Admin,
+  namespace: string,
+  name: string,
+): Promise<k8s.V1PersistentVolumeClaim | undefined> {
+  return a.core.readNamespacedPersistentVolumeClaim({ name, namespace }).catch((e: unknown) => {
+    if ((e as { code?: number }).code === 404) return undefined;
+    throw e;
+  });
+}

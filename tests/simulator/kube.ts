@@ -53,6 +53,12 @@ export const CONTENT: Crd = {
   plural: "virtualmachinesnapshotcontents",
   namespaced: true,
 };
+export const RESTORE: Crd = {
+  group: "snapshot.kubevirt.io",
+  version: SNAPSHOT_VERSION,
+  plural: "virtualmachinerestores",
+  namespaced: true,
+};
 export const VOLUME_SNAPSHOT: Crd = {
   group: "snapshot.storage.k8s.io",
   version: "v1",
@@ -119,6 +125,11 @@ export class Kube {
       ...this.params(crd, body.metadata.namespace),
       body,
     } as never)) as Obj;
+  }
+  /** Replaces the object (PUT; optimistic concurrency through metadata.resourceVersion). */
+  async replace(crd: Crd, body: Obj): Promise<Obj> {
+    const p = { ...this.params(crd, body.metadata.namespace), name: body.metadata.name ?? "", body };
+    return (await this.custom.replaceNamespacedCustomObject(p as never)) as Obj;
   }
   /** Merge-patches the object (include metadata.resourceVersion in the patch for optimistic concurrency). */
   async patch(crd: Crd, namespace: string | undefined, name: string, body: unknown): Promise<Obj> {

@@ -1,6 +1,7 @@
 /**
- * kvsnap-simulator: stands in for KubeVirt's controllers (VM, snapshot, content) and the storage actors a
- * bare apiserver lacks (PVC binder, CSI snapshotter, garbage collection of VolumeSnapshots). Run with
+ * kvsnap-simulator: stands in for KubeVirt's controllers (VM, snapshot, content, restore) and the actors a
+ * bare apiserver lacks (PVC binder, pvc-protection, CSI snapshotter, garbage collection of VolumeSnapshots
+ * and of a deleted VM's restores and restored PVCs). Run with
  * `node dist/tests/simulator/main.js --kubeconfig <admin kubeconfig>`; prints `SIMULATOR READY` once its
  * watches are up. See tests/cluster/README.md for what it models and where it differs from KubeVirt.
  */
@@ -8,6 +9,7 @@ import {
   CONTENT,
   Kube,
   keyOf,
+  RESTORE,
   SNAPSHOT,
   splitKey,
   VM,
@@ -19,8 +21,16 @@ import {
   type Obj,
 } from "./kube";
 import { reconcileContent } from "./content-controller";
+import { collectVmDependents, reconcileRestore, type RestoreTiming } from "./restore-controller";
+import { DEFAULT_GRACE_MS, type VolumeRestore } from "./restore-plan";
 import { contentName, reconcileSnapshot, type Timing } from "./snapshot-controller";
-import { bindPvc, collectOwnedVolumeSnapshots, driveVolumeSnapshot, resolveForPvc } from "./storage";
+import {
+  bindPvc,
+  collectOwnedVolumeSnapshots,
+  driveVolumeSnapshot,
+  releaseDeletedPvc,
+  resolveForPvc,
+} from "./storage";
 import { reconcileVm } from "./vm-controller";
 
 const log = (line: string): void => console.error(`[simulator] ${line}`);
@@ -35,6 +45,28 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
+/** The restore queue and what enqueues a restore: its target VM/VMI, its snapshot, its restored PVCs. */
+function restoreWiring(kube: Kube, timing: RestoreTiming) {
+  const queue = new WorkQueue("vmrestore", (key) => reconcileRestore(kube, splitKey(key), timing), log);
+  const where = (ns: string, match: (restore: Obj) => boolean): void => {
+    void (async () => {
+      for (const r of await kube.list(RESTORE, ns)) if (match(r)) queue.add(keyOf(r));
+    })().catch(report);
+  };
+  return {
+    queue,
+    ofTarget: (o: Obj) => where(o.metadata.namespace ?? "", (r) => r.spec?.target?.name === o.metadata.name),
+    ofSnapshot: (ns: string, snapshot: string) =>
+      where(ns, (r) => r.spec?.virtualMachineSnapshotName === snapshot),
+    ofPvc: (pvc: Obj) =>
+      where(pvc.metadata.namespace ?? "", (r) =>
+        ((r.status?.restores ?? []) as VolumeRestore[]).some(
+          (v) => v.persistentVolumeClaim === pvc.metadata.name,
+        ),
+      ),
+  };
+}
+
 async function main(): Promise<void> {
   const lib = await import("@kubernetes/client-node");
   const kc = new lib.KubeConfig();
@@ -42,6 +74,10 @@ async function main(): Promise<void> {
   const kube = new Kube(lib, kc);
   const timing: Timing = { requeueMs: Number(process.env["KVSNAP_SIM_REQUEUE_MS"] ?? 1000) };
 
+  const restores = restoreWiring(kube, {
+    requeueMs: timing.requeueMs,
+    graceMs: Number(process.env["KVSNAP_SIM_RESTORE_GRACE_MS"] ?? DEFAULT_GRACE_MS),
+  });
   const vms = new WorkQueue("vm", (key) => reconcileVm(kube, splitKey(key)), log);
   const snapshots = new WorkQueue("vmsnapshot", (key) => reconcileSnapshot(kube, splitKey(key), timing), log);
   const classOf = async (pvcName: string, ns: string): Promise<string | undefined> => {
@@ -62,6 +98,7 @@ async function main(): Promise<void> {
     "pvc-binder",
     async (key) => {
       await bindPvc(kube, ...splitKey(key));
+      await releaseDeletedPvc(kube, ...splitKey(key));
       return undefined;
     },
     log,
@@ -92,9 +129,12 @@ async function main(): Promise<void> {
       kube,
       crPath(VM),
       crList(VM),
-      (vm) => {
+      (vm, type) => {
         vms.add(keyOf(vm));
         snapshotsOfVm(vm.metadata.namespace ?? "", vm.metadata.name ?? "").catch(report);
+        restores.ofTarget(vm);
+        if (type === "delete")
+          collectVmDependents(kube, vm.metadata.namespace ?? "", vm.metadata.uid ?? "").catch(report);
       },
       log,
     ),
@@ -105,6 +145,7 @@ async function main(): Promise<void> {
       (vmi) => {
         vms.add(keyOf(vmi));
         snapshotsOfVm(vmi.metadata.namespace ?? "", vmi.metadata.name ?? "").catch(report);
+        restores.ofTarget(vmi);
       },
       log,
     ),
@@ -115,6 +156,7 @@ async function main(): Promise<void> {
       (s, type) => {
         if (type !== "delete") snapshots.add(keyOf(s));
         contents.add(`${s.metadata.namespace ?? ""}/${contentName(s)}`);
+        restores.ofSnapshot(s.metadata.namespace ?? "", s.metadata.name ?? "");
       },
       log,
     ),
@@ -128,9 +170,9 @@ async function main(): Promise<void> {
             () => undefined,
           );
         else contents.add(keyOf(c));
-        snapshots.add(
-          `${c.metadata.namespace ?? ""}/${(c.spec?.virtualMachineSnapshotName as string | undefined) ?? ""}`,
-        );
+        const snapshotName = (c.spec?.virtualMachineSnapshotName as string | undefined) ?? "";
+        snapshots.add(`${c.metadata.namespace ?? ""}/${snapshotName}`);
+        restores.ofSnapshot(c.metadata.namespace ?? "", snapshotName);
       },
       log,
     ),
@@ -160,6 +202,16 @@ async function main(): Promise<void> {
       (pvc) => {
         pvcs.add(keyOf(pvc));
         allVms().catch(report);
+        restores.ofPvc(pvc);
+      },
+      log,
+    ),
+    watchCollection(
+      kube,
+      crPath(RESTORE),
+      crList(RESTORE),
+      (r, type) => {
+        if (type !== "delete") restores.queue.add(keyOf(r));
       },
       log,
     ),
@@ -178,6 +230,7 @@ async function main(): Promise<void> {
         for (const s of await kube.list(SNAPSHOT).catch(() => [] as Obj[])) snapshots.add(keyOf(s));
         for (const c of await kube.list(CONTENT).catch(() => [] as Obj[])) contents.add(keyOf(c));
         for (const vs of await kube.list(VOLUME_SNAPSHOT).catch(() => [] as Obj[])) csi.add(keyOf(vs));
+        for (const r of await kube.list(RESTORE).catch(() => [] as Obj[])) restores.queue.add(keyOf(r));
         await allVms().catch(() => undefined);
       })();
     },
@@ -187,7 +240,7 @@ async function main(): Promise<void> {
   const stop = (): void => {
     clearInterval(resync);
     for (const w of watches) w.stop();
-    for (const q of [vms, snapshots, contents, pvcs, csi]) q.stop();
+    for (const q of [vms, snapshots, contents, pvcs, csi, restores.queue]) q.stop();
     process.exit(0);
   };
   process.on("SIGTERM", stop);

@@ -36,6 +36,32 @@ export async function bindPvc(kube: Kube, namespace: string, name: string): Prom
   });
 }
 
+/** The finalizer kube-apiserver's StorageObjectInUseProtection admission puts on every PVC. */
+export const PVC_PROTECTION = "kubernetes.io/pvc-protection";
+
+/** The pvc-protection controller's job: lets a deleted PVC go once no running or pending pod mounts it. */
+export async function releaseDeletedPvc(kube: Kube, namespace: string, name: string): Promise<void> {
+  const pvc = await kube.core.readNamespacedPersistentVolumeClaim({ name, namespace }).catch(() => undefined);
+  const finalizers = pvc?.metadata?.finalizers ?? [];
+  if (!pvc?.metadata?.deletionTimestamp || !finalizers.includes(PVC_PROTECTION)) return;
+  const pods = await kube.core.listNamespacedPod({ namespace });
+  const inUse = pods.items.some(
+    (p) =>
+      p.status?.phase !== "Succeeded" &&
+      p.status?.phase !== "Failed" &&
+      (p.spec?.volumes ?? []).some((v) => v.persistentVolumeClaim?.claimName === name),
+  );
+  if (inUse) return;
+  await kube.core.replaceNamespacedPersistentVolumeClaim({
+    name,
+    namespace,
+    body: {
+      ...pvc,
+      metadata: { ...pvc.metadata, finalizers: finalizers.filter((f) => f !== PVC_PROTECTION) },
+    },
+  });
+}
+
 const timers = new Map<string, NodeJS.Timeout>();
 
 /** Drives one VolumeSnapshot like a CSI driver: creationTime after a delay, then readyToUse; or an error. */
