@@ -2,7 +2,10 @@
 import { findCondition, type VirtualMachineRestore } from "../kube/types";
 import type { Summary } from "../progress";
 
-/** Describes one observed restore: completion and failure are milestones, reasons are throttled. */
+/**
+ * Describes one observed restore. Every Progressing reason is a milestone (printed at once): a restore has
+ * only a handful of steps, and the reason is what tells a user it waits for them (e.g. to stop the VM).
+ */
 export function summarizeRestore(restore: VirtualMachineRestore | undefined): Summary {
   if (!restore) return { line: "gone", milestone: "gone" };
   const status = restore.status ?? {};
@@ -13,5 +16,8 @@ export function summarizeRestore(restore: VirtualMachineRestore | undefined): Su
   if (progressing) parts.push(`progressing: ${progressing}`);
   if (failed) parts.push(`failure: ${failure.reason ?? ""}`);
   if (status.restores?.length) parts.push(`volumes: ${status.restores.length}`);
-  return { line: parts.join("; "), milestone: `${String(status.complete === true)}|${String(failed)}` };
+  return {
+    line: parts.join("; "),
+    milestone: `${String(status.complete === true)}|${String(failed)}|${progressing ?? ""}`,
+  };
 }
