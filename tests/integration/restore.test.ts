@@ -164,7 +164,7 @@ describe("VMRestore", () => {
           plural: "virtualmachinesnapshots",
           namespace: ns,
           name: "stuck",
-        }) as Promise<any>,
+        }),
       (s) => s.status?.phase === "InProgress" && Boolean(s.status?.error?.message),
       "snapshot stuck in its freeze error",
     );
