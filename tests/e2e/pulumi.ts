@@ -24,6 +24,8 @@ export interface RunResult {
 /** A Pulumi project in a temporary directory with its own backend and PULUMI_HOME. */
 export interface PulumiProject {
   dir: string;
+  /** The environment the CLI runs with (backend, PULUMI_HOME, passphrase, PATH with the CLI first). */
+  env: NodeJS.ProcessEnv;
   /** Runs `pulumi <args>` in the project; resolves with the exit code (never rejects on failure). */
   run(args: string[], input?: string): Promise<RunResult>;
   /** Runs and fails the test on a non-zero exit, showing the output. */
@@ -102,6 +104,7 @@ export async function createProject(
   for (const [key, value] of Object.entries(config)) await ok(["config", "set", key, "--", value]);
   return {
     dir,
+    env,
     run,
     ok,
     usePackage(path: string) {

@@ -6,7 +6,7 @@
  */
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { load } from "js-yaml";
 import {
   createNamespace,
@@ -19,7 +19,7 @@ import {
 } from "../ground/fixtures";
 import type { Ground } from "../ground/ground";
 import { readyGround } from "../ground/suite";
-import { createProject, PULUMI_BIN_ENV, REPO, type PulumiProject } from "./pulumi";
+import { createProject, REPO, type PulumiProject } from "./pulumi";
 
 const EXAMPLE = join(REPO, "examples", "scheduled");
 const OWNER = "kubevirt-snapshot-scheduled/dev/pipeline";
@@ -56,26 +56,9 @@ interface StepRun {
   output: string;
 }
 
-/**
- * The environment the Pulumi CLI gets in tests/e2e/pulumi.ts (same backend, PULUMI_HOME and passphrase),
- * for commands run through bash in the project directory; plus the workflow's job env.
- */
+/** The environment the Pulumi CLI gets in tests/e2e/pulumi.ts, plus the workflow's job env. */
 function stepEnv(p: PulumiProject, jobEnv: { EVENT: string; COMMIT: string }): NodeJS.ProcessEnv {
-  const root = dirname(p.dir);
-  const bin = process.env[PULUMI_BIN_ENV] ?? "";
-  return {
-    PATH: [bin, dirname(process.execPath), process.env["PATH"] ?? ""].join(":"),
-    HOME: root,
-    PULUMI_HOME: join(root, "pulumi-home"),
-    PULUMI_BACKEND_URL: `file://${join(root, "state")}`,
-    PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    PULUMI_SKIP_CONFIRMATIONS: "true",
-    KUBECONFIG: join(root, "no-kubeconfig"),
-    STACK: "dev",
-    ...jobEnv,
-  };
+  return { ...p.env, STACK: "dev", ...jobEnv };
 }
 
 function bash(p: PulumiProject, script: string, env: NodeJS.ProcessEnv): Promise<StepRun> {

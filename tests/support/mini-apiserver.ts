@@ -140,8 +140,17 @@ export async function startMiniApiserver(
       req.on("close", () => watchers.delete(res));
       return;
     }
-    const wanted = (url.searchParams.get("fieldSelector") ?? "").replace("metadata.name=", "");
-    const items = [...snapshots.values()].filter((s) => s.metadata.name === wanted);
+    const byName = url.searchParams.get("fieldSelector")?.replace("metadata.name=", "");
+    const byLabels = (url.searchParams.get("labelSelector") ?? "").split(",").filter(Boolean);
+    const items = [...snapshots.values()].filter(
+      (s) =>
+        s.metadata.namespace === namespace &&
+        (byName === undefined || s.metadata.name === byName) &&
+        byLabels.every((term) => {
+          const [key = "", value] = term.split("=");
+          return s.metadata.labels?.[key] === value;
+        }),
+    );
     return send(res, 200, {
       kind: "VirtualMachineSnapshotList",
       metadata: { resourceVersion: String(rv) },
