@@ -14,7 +14,7 @@ import { preflight } from "../preflight";
 import type { PlainValue } from "../sanitize";
 import { waitForSnapshot, type WaitResult } from "../wait/wait-for-snapshot";
 import { deleteAndWait } from "./delete";
-import { adoptExisting } from "./adopt";
+import { adoptExisting, observationFromIndications } from "./adopt";
 import { createOrAdopt } from "./create-or-adopt";
 import { failureMessage } from "./failure-message";
 import { settleHistory } from "./history";
@@ -151,8 +151,10 @@ export async function createSnapshot(
     takeOver: true,
   });
   const { __provider: _provider, ...plainInputs } = inputs;
+  // An adopted snapshot was taken without us: its final indications say whether the VM ran and was frozen.
+  const seen = inputs.adopt ? observationFromIndications(result.last) : observation;
   return {
     id: snapshotId(ref.namespace, ref.name),
-    outs: buildOutputs(plainInputs, result.last, session.version, observation, keptHistory),
+    outs: buildOutputs(plainInputs, result.last, session.version, seen, keptHistory),
   };
 }

@@ -93,6 +93,13 @@ const events = async (ns: string, name: string) =>
   (await a.core.listNamespacedEvent({ namespace: ns })).items
     .filter((e) => e.involvedObject.name === name)
     .map((e) => `${e.reason ?? ""}: ${e.message ?? ""}`);
+/** Waits for an event (the controller writes it after the status it belongs to). */
+const emitted = (ns: string, name: string, line: string) =>
+  eventually(
+    () => events(ns, name),
+    (list) => list.includes(line),
+    `event "${line}"`,
+  );
 const gone = (ns: string) =>
   eventually(
     () => getRestore(a, ns, "r"),
@@ -168,9 +175,7 @@ describe("simulated KubeVirt restore controller (§6, #56)", () => {
     expect(vm.spec.template.spec.domain.firmware).toEqual({ uuid: VM_FIRMWARE_UUID });
     expect(vm.metadata.annotations[LAST_RESTORE]).toBe(`r-${uid}`);
     expect(vm.status.restoreInProgress).toBeUndefined();
-    expect(await events(ns, "r")).toContain(
-      "VirtualMachineRestoreComplete: Successfully completed VirtualMachineRestore r",
-    );
+    await emitted(ns, "r", "VirtualMachineRestoreComplete: Successfully completed VirtualMachineRestore r");
 
     await deleteRestore(a, ns, "r");
     await gone(ns);
@@ -240,9 +245,7 @@ describe("simulated KubeVirt restore controller (§6, #56)", () => {
     expect(later.status.complete).toBe(false);
     expect(reasons(later)).toEqual(reasons(r));
     expect((await getVm(a, ns, "vm")).status.restoreInProgress).toBeUndefined();
-    expect(await events(ns, "r")).toContain(
-      `Operation failed: VirtualMachineRestore failed ${REASONS.failImmediate}`,
-    );
+    await emitted(ns, "r", `Operation failed: VirtualMachineRestore failed ${REASONS.failImmediate}`);
   });
 
   it("WaitGracePeriod (default) with a running VM waits, and completes once the VM is stopped", async () => {
@@ -260,7 +263,9 @@ describe("simulated KubeVirt restore controller (§6, #56)", () => {
       Progressing: "False Operation complete",
       Ready: "True Operation complete",
     });
-    expect(await events(ns, "r")).toContain(
+    await emitted(
+      ns,
+      "r",
       "RestoreTargetNotReady: Restore target VMI still exists, please stop the restore target to proceed with restore",
     );
   });
@@ -291,7 +296,7 @@ describe("simulated KubeVirt restore controller (§6, #56)", () => {
     expect(vm.spec.template.spec.volumes[0].persistentVolumeClaim.claimName).toBe(
       `restore-${r.metadata.uid as string}-rootdisk`,
     );
-    expect(await events(ns, "r")).toContain(`RestoreTargetNotReady: ${REASONS.stopTarget}`);
+    await emitted(ns, "r", `RestoreTargetNotReady: ${REASONS.stopTarget}`);
   });
 
   it("waits while the snapshot is not readyToUse (error text as reasons, no Failure), then completes", async () => {
@@ -320,9 +325,7 @@ describe("simulated KubeVirt restore controller (§6, #56)", () => {
     const r = await until(ns, (x) => cond(x, "Progressing")?.reason === message, "snapshot not ready");
     expect(reasons(r)).toEqual({ Progressing: `False ${message}`, Ready: `False ${message}` });
     expect(r.status.complete).toBe(false);
-    expect(await events(ns, "r")).toContain(
-      `VirtualMachineRestoreError: VirtualMachineRestore encountered error ${message}`,
-    );
+    await emitted(ns, "r", `VirtualMachineRestoreError: VirtualMachineRestore encountered error ${message}`);
     await completed(ns);
   });
 
