@@ -5,7 +5,7 @@
 import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createNamespace, createVm, leftovers, listIn, vmReady, type Admin } from "../ground/fixtures";
+import { createNamespace, createVm, listIn, nothingLeft, vmReady, type Admin } from "../ground/fixtures";
 import type { Ground } from "../ground/ground";
 import { readyGround } from "../ground/suite";
 import { createProject, exportedResources, REPO, type PulumiProject } from "./pulumi";
@@ -85,7 +85,7 @@ describe("pulumi up with examples/basic", () => {
     }
 
     await p.ok(["destroy", "--yes"]);
-    expect(await leftovers(a, ns)).toEqual({ snapshots: [], contents: [], volumeSnapshots: [] });
+    await nothingLeft(a, ns);
     expect(await snapshotResources(p)).toEqual([]);
   });
 
@@ -133,7 +133,7 @@ describe("pulumi up with examples/basic", () => {
     await p.ok(["up", "--yes"]);
     expect(await outputs(p)).toMatchObject({ readyToUse: true });
     await p.ok(["destroy", "--yes"]);
-    expect(await leftovers(a, ns)).toEqual({ snapshots: [], contents: [], volumeSnapshots: [] });
+    await nothingLeft(a, ns);
   });
 
   it("reports a Failed snapshot, keeps it in state with an init error, and replaces it once the cause is gone", async () => {
@@ -194,7 +194,7 @@ describe("pulumi up with examples/basic", () => {
       /onFailure is "delete": the snapshot was deleted and nothing is left behind/,
     );
     expect(await snapshotResources(p)).toEqual([]);
-    expect(await leftovers(a, ns)).toEqual({ snapshots: [], contents: [], volumeSnapshots: [] });
+    await nothingLeft(a, ns);
   });
 
   it("upgrade: a stack made by the previous build is refreshed, updated and destroyed by the installed build", async () => {
@@ -218,6 +218,6 @@ describe("pulumi up with examples/basic", () => {
       const result = await p.ok(args);
       expect(result.stdout).not.toContain("kvsnap-build: previous");
     }
-    expect(await leftovers(a, ns)).toEqual({ snapshots: [], contents: [], volumeSnapshots: [] });
+    await nothingLeft(a, ns);
   });
 });

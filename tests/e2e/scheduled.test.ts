@@ -12,8 +12,8 @@ import {
   createNamespace,
   createVm,
   eventually,
-  leftovers,
   listIn,
+  nothingLeft,
   vmReady,
   type Admin,
 } from "../ground/fixtures";
@@ -282,7 +282,7 @@ describe("examples/scheduled: the pre-change snapshot pipeline", () => {
 
     await p.ok(["destroy", "--yes"]);
     expect(await ownedAnywhere()).toEqual([]);
-    expect(await leftovers(a, ns)).toEqual({ snapshots: [], contents: [], volumeSnapshots: [] });
+    await nothingLeft(a, ns);
   }, 600_000);
 
   it("stops the pipeline before the change when the snapshot cannot become ready; a fixed rerun recovers, Failed history pruned first", async () => {
@@ -369,6 +369,6 @@ describe("examples/scheduled: the pre-change snapshot pipeline", () => {
 
     await p.ok(["destroy", "--yes"]);
     expect(await ownedAnywhere()).toEqual([]);
-    expect(await leftovers(a, ns)).toEqual({ snapshots: [], contents: [], volumeSnapshots: [] });
+    await nothingLeft(a, ns);
   }, 600_000);
 });

@@ -290,3 +290,19 @@ export async function getPvc(
     throw e;
   });
 }
+
+/**
+ * Checks that nothing snapshot-related is left in a namespace: no snapshot at once (a delete through the
+ * provider returns only when it is gone), and its contents and VolumeSnapshots within `timeoutMs`
+ * (KubeVirt releases a Succeeded snapshot's finalizer without waiting for its content, doc §3.9).
+ */
+export async function nothingLeft(a: Admin, namespace: string, timeoutMs = 15_000): Promise<void> {
+  const now = await leftovers(a, namespace);
+  if (now.snapshots.length) throw new Error(`snapshots left in ${namespace}: ${now.snapshots.join(", ")}`);
+  await eventually(
+    () => leftovers(a, namespace),
+    (left) => left.snapshots.length === 0 && left.contents.length === 0 && left.volumeSnapshots.length === 0,
+    `contents and VolumeSnapshots in ${namespace} gone`,
+    timeoutMs,
+  );
+}

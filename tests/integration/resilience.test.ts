@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { startProviderHost, type ProviderHost } from "../support/host-client";
-import { createNamespace, createVm, leftovers, vmReady, type Admin } from "../ground/fixtures";
+import { createNamespace, createVm, nothingLeft, vmReady, type Admin } from "../ground/fixtures";
 import type { Ground } from "../ground/ground";
 import { readyGround } from "../ground/suite";
 import { startCuttingProxy, viaPort } from "../ground/cutting-proxy";
@@ -44,7 +44,7 @@ it("resumes and completes the wait after the apiserver restarts mid-wait", async
     const created = await creating;
     expect(created.outs).toMatchObject({ phase: "Succeeded", readyToUse: true });
     await host.call("delete", created.id, { ...created.outs, __provider: host.providerText });
-    expect(await leftovers(a, "restart")).toEqual({ snapshots: [], contents: [], volumeSnapshots: [] });
+    await nothingLeft(a, "restart");
   } catch (e) {
     console.error(
       `provider output:\n${host.output.join("\n")}\nsimulator:\n${ground.simulatorLog.slice(-40).join("\n")}`,
@@ -71,7 +71,7 @@ it("keeps waiting through connections cut every 30 s", async () => {
     expect(created.outs).toMatchObject({ phase: "Succeeded", readyToUse: true });
     expect(proxy.cuts()).toBeGreaterThanOrEqual(2);
     await host.call("delete", created.id, { ...created.outs, __provider: host.providerText });
-    expect(await leftovers(a, "cuts")).toEqual({ snapshots: [], contents: [], volumeSnapshots: [] });
+    await nothingLeft(a, "cuts");
   } finally {
     await host.stop();
     await proxy.stop();

@@ -13,6 +13,7 @@ import {
   getVmi,
   leftovers,
   listIn,
+  nothingLeft,
   PLAIN_SC,
   vmReady,
   type Admin,
@@ -59,7 +60,7 @@ async function check(news: Record<string, unknown>) {
 
 async function deleteAndExpectClean(ns: string, id: string, props: Record<string, unknown>): Promise<void> {
   await host.call("delete", id, props);
-  expect(await leftovers(a, ns)).toEqual({ snapshots: [], contents: [], volumeSnapshots: [] });
+  await nothingLeft(a, ns);
 }
 
 describe("create against the simulator", () => {
@@ -116,7 +117,7 @@ describe("create against the simulator", () => {
     );
     expect(refused.message).toMatch(/guestAgent is "require", so nothing was created/);
     expect(refused.id).toBeUndefined();
-    expect(await leftovers(a, ns)).toEqual({ snapshots: [], contents: [], volumeSnapshots: [] });
+    await nothingLeft(a, ns);
   });
 
   it("snapshots a paused VM without freezing it (Paused indication)", async () => {
@@ -165,14 +166,14 @@ describe("create against the simulator", () => {
     expect(error.message).toMatch(
       /- cloudinit: Snapshot is not supported for this volumeSource type \[cloudinit\]/,
     );
-    expect(await leftovers(a, ns)).toEqual({ snapshots: [], contents: [], volumeSnapshots: [] });
+    await nothingLeft(a, ns);
   });
 
   it("fails naming the namespace and VM when the VM is missing", async () => {
     const { ns } = await withVm();
     const error = await host.fail("create", await check({ namespace: ns, vmName: "nope" }));
     expect(error.message).toMatch(new RegExp(`VirtualMachine ${ns}/nope not found \\(404\\)`));
-    expect(await leftovers(a, ns)).toEqual({ snapshots: [], contents: [], volumeSnapshots: [] });
+    await nothingLeft(a, ns);
   });
 });
 
@@ -220,7 +221,7 @@ describe("failures against the simulator", () => {
     expect(error.message).toMatch(/KubeVirt error: command Freeze failed: Permission denied \(SELinux\)/);
     expect(error.message).toMatch(/SELinux often denies qemu-ga/);
     expect(error.id).toBeUndefined();
-    expect(await leftovers(a, ns)).toEqual({ snapshots: [], contents: [], volumeSnapshots: [] });
+    await nothingLeft(a, ns);
     expect((await getVmi(a, ns, vm)).status.fsFreezeStatus).toBeUndefined();
   });
 
@@ -235,7 +236,7 @@ describe("failures against the simulator", () => {
     expect(host.output.join("\n")).toMatch(
       /\(deleting\): phase Deleting; progressing: VM snapshot is deleting/,
     );
-    expect(await leftovers(a, ns)).toEqual({ snapshots: [], contents: [], volumeSnapshots: [] });
+    await nothingLeft(a, ns);
     await eventually(
       () =>
         a.custom.getNamespacedCustomObject({
@@ -298,7 +299,7 @@ describe("failures against the simulator", () => {
       await deleteManifest(ground.adminKubeconfig, gate);
       await eventually(dryRunCreate(ns, vm), (r) => r === "allowed", "gate on again", 20_000);
     }
-    expect(await leftovers(a, ns)).toEqual({ snapshots: [], contents: [], volumeSnapshots: [] });
+    await nothingLeft(a, ns);
   });
 });
 
