@@ -46,32 +46,32 @@ export function productionDeps(settings: ClusterSettings): ProviderDeps<RestoreC
   };
 }
 
-const providers = new Map<string, ReturnType<typeof createVmSnapshotProvider>>();
+/** A provider as the serialized provider installs it (everything but `configure`). */
+export type LoadedProvider = Required<Omit<pulumi.dynamic.ResourceProvider, "configure">>;
 
-/** The provider for these settings (one per distinct settings in a process). */
-export function load(
+const loaded = new Map<string, LoadedProvider>();
+
+/** One provider per kind and distinct settings in a process (so connections and caches are shared). */
+function memo(
+  kind: string,
   settings: ClusterSettings | undefined,
-): Required<Omit<pulumi.dynamic.ResourceProvider, "configure">> {
-  const key = JSON.stringify(settings ?? {});
-  let provider = providers.get(key);
+  make: (deps: ProviderDeps<RestoreCluster>) => LoadedProvider,
+): LoadedProvider {
+  const key = `${kind}:${JSON.stringify(settings ?? {})}`;
+  let provider = loaded.get(key);
   if (!provider) {
-    provider = createVmSnapshotProvider(productionDeps(settings ?? {}));
-    providers.set(key, provider);
+    provider = make(productionDeps(settings ?? {}));
+    loaded.set(key, provider);
   }
   return provider;
 }
 
-const restoreProviders = new Map<string, ReturnType<typeof createVmRestoreProvider>>();
+/** The `VMSnapshot` provider for these settings. */
+export function load(settings: ClusterSettings | undefined): LoadedProvider {
+  return memo("VMSnapshot", settings, createVmSnapshotProvider);
+}
 
-/** The `VMRestore` provider for these settings (one per distinct settings in a process). */
-export function loadRestore(
-  settings: ClusterSettings | undefined,
-): Required<Omit<pulumi.dynamic.ResourceProvider, "configure">> {
-  const key = JSON.stringify(settings ?? {});
-  let provider = restoreProviders.get(key);
-  if (!provider) {
-    provider = createVmRestoreProvider(productionDeps(settings ?? {}));
-    restoreProviders.set(key, provider);
-  }
-  return provider;
+/** The `VMRestore` provider for these settings. */
+export function loadRestore(settings: ClusterSettings | undefined): LoadedProvider {
+  return memo("VMRestore", settings, createVmRestoreProvider);
 }

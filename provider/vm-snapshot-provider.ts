@@ -6,8 +6,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import { checkInputs } from "./check";
 import type { ProviderDeps } from "./deps";
 import { diffSnapshot } from "./diff";
-import { ProviderError } from "./errors";
 import { providerInputsSchema, type ProviderInputs } from "./inputs";
+import { readChecked } from "./read-checked";
 import { createSnapshot } from "./lifecycle/create";
 import { deleteSnapshot } from "./lifecycle/delete";
 import { readSnapshot } from "./lifecycle/read";
@@ -17,13 +17,7 @@ type Props = Record<string, unknown>;
 
 /** Re-validates checked inputs at the start of create/update (they come from `check`, so this rarely fails). */
 export function readInputs(raw: Props): ProviderInputs & { __provider?: unknown } {
-  const { name, autoNamed, __provider, ...rest } = raw;
-  const parsed = providerInputsSchema.safeParse({ ...rest, name });
-  if (!parsed.success || typeof name !== "string") {
-    const problems = parsed.success ? ["name is missing"] : parsed.error.issues.map((i) => i.message);
-    throw new ProviderError(`invalid VMSnapshot inputs:\n  - ${problems.join("\n  - ")}`);
-  }
-  return { ...parsed.data, name, autoNamed: autoNamed === true, __provider };
+  return readChecked(providerInputsSchema, "VMSnapshot", raw);
 }
 
 /** Builds the provider over the given I/O. */

@@ -1,7 +1,7 @@
 /** The `VMRestore` provider: Pulumi's CRUD methods over the restore's pure decisions and injected I/O. */
 import type * as pulumi from "@pulumi/pulumi";
 import { checkAgainst } from "../check";
-import { ProviderError } from "../errors";
+import { readChecked } from "../read-checked";
 import { RESTORE_CHECK } from "./check";
 import { createRestore, type RestoreDeps } from "./create";
 import { diffRestore } from "./diff";
@@ -12,13 +12,7 @@ type Props = Record<string, unknown>;
 
 /** Re-validates checked restore inputs at the start of create/update. */
 export function readRestoreInputs(raw: Props): RestoreInputs & { __provider?: unknown } {
-  const { name, autoNamed, __provider, ...rest } = raw;
-  const parsed = restoreInputsSchema.safeParse({ ...rest, name });
-  if (!parsed.success || typeof name !== "string") {
-    const problems = parsed.success ? ["name is missing"] : parsed.error.issues.map((i) => i.message);
-    throw new ProviderError(`invalid VMRestore inputs:\n  - ${problems.join("\n  - ")}`);
-  }
-  return { ...parsed.data, name, autoNamed: autoNamed === true, __provider };
+  return readChecked(restoreInputsSchema, "VMRestore", raw);
 }
 
 /** Builds the restore provider over the given I/O. */

@@ -2,7 +2,8 @@
 import type { RestoreCluster, RestoreRef } from "../kube/cluster";
 import type { VirtualMachineRestore } from "../kube/types";
 import type { ProgressReporter } from "../progress";
-import { observeObject, type Decision, type ObjectStream } from "../wait/observe";
+import type { ObjectStream } from "../wait/observe";
+import { observeWithin } from "../wait/observe-within";
 import { restoreVerdict, type RestoreVerdict } from "./verdict";
 
 /** How a restore wait ended, with the last object seen. */
@@ -28,38 +29,16 @@ function restoreStream(cluster: RestoreCluster, ref: RestoreRef): ObjectStream<V
   };
 }
 
-async function observeRestore<R>(
-  options: RestoreWaitOptions,
-  decide: (restore: VirtualMachineRestore | undefined) => Decision<R>,
-): Promise<{ value: R | undefined; last: VirtualMachineRestore | undefined }> {
-  let last: VirtualMachineRestore | undefined;
-  const signal = options.timer(options.boundMs);
-  try {
-    const value = await observeObject<R, VirtualMachineRestore>({
-      stream: restoreStream(options.cluster, options.ref),
-      signal,
-      delay: options.delay,
-      decide: (restore) => {
-        if (restore) last = restore;
-        options.progress.observe(restore);
-        return decide(restore);
-      },
-    });
-    return { value, last };
-  } catch (error) {
-    if (signal.aborted) return { value: undefined, last };
-    throw error;
-  } finally {
-    options.progress.flush();
-  }
-}
-
 /** Watches the restore until complete or failed, or until `boundMs` passes. */
 export async function waitForRestore(options: RestoreWaitOptions): Promise<RestoreWaitResult> {
-  const { value, last } = await observeRestore<RestoreWaitResult["outcome"]>(options, (restore) => {
-    const verdict = restoreVerdict(restore);
-    return verdict.kind === "pending" ? { done: false } : { done: true, value: verdict };
-  });
+  const stream = restoreStream(options.cluster, options.ref);
+  const { value, last } = await observeWithin<RestoreWaitResult["outcome"], VirtualMachineRestore>(
+    { ...options, stream },
+    (restore) => {
+      const verdict = restoreVerdict(restore);
+      return verdict.kind === "pending" ? { done: false } : { done: true, value: verdict };
+    },
+  );
   return { outcome: value ?? { kind: "timeout" }, last };
 }
 
@@ -67,8 +46,10 @@ export async function waitForRestore(options: RestoreWaitOptions): Promise<Resto
 export async function waitForRestoreDeletion(
   options: RestoreWaitOptions,
 ): Promise<{ gone: boolean; last: VirtualMachineRestore | undefined }> {
-  const { value, last } = await observeRestore<true>(options, (restore) =>
-    restore ? { done: false } : { done: true, value: true },
+  const stream = restoreStream(options.cluster, options.ref);
+  const { value, last } = await observeWithin<true, VirtualMachineRestore>(
+    { ...options, stream },
+    (restore) => (restore ? { done: false } : { done: true, value: true }),
   );
   return { gone: value === true, last };
 }

@@ -5,7 +5,15 @@
 import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createNamespace, createVm, listIn, nothingLeft, vmReady, type Admin } from "../ground/fixtures";
+import {
+  createNamespace,
+  createVm,
+  listIn,
+  mergePatch,
+  nothingLeft,
+  vmReady,
+  type Admin,
+} from "../ground/fixtures";
 import type { Ground } from "../ground/ground";
 import { readyGround } from "../ground/suite";
 import { createProject, exportedResources, REPO, type PulumiProject } from "./pulumi";
@@ -157,22 +165,15 @@ describe("pulumi up with examples/basic", () => {
     expect(resource!["outputs"]).toMatchObject({ phase: "Failed" });
     const failedName = resource!["outputs"]["snapshotName"] as string;
 
-    await a.objects.patch(
-      {
-        apiVersion: "kubevirt.io/v1",
-        kind: "VirtualMachine",
-        metadata: {
-          name: "db-1",
-          namespace: ns,
-          annotations: { "sim.kvsnap.io/volume-snapshot-delay-ms": "100" },
-        },
-      } as never,
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-      a.lib.PatchStrategy.MergePatch,
-    );
+    await mergePatch(a, {
+      apiVersion: "kubevirt.io/v1",
+      kind: "VirtualMachine",
+      metadata: {
+        name: "db-1",
+        namespace: ns,
+        annotations: { "sim.kvsnap.io/volume-snapshot-delay-ms": "100" },
+      },
+    });
     await p.ok(["config", "set", "failureDeadline", "5m"]);
     await p.ok(["up", "--yes"]);
     const out = await outputs(p);

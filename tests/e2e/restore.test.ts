@@ -11,6 +11,7 @@ import {
   createVm,
   getVm,
   listIn,
+  mergePatch,
   vmReady,
   type Admin,
 } from "../ground/fixtures";
@@ -40,19 +41,12 @@ const snapshotsIn = (ns: string) =>
 const restoresIn = (ns: string) => listIn(a, ns, "snapshot.kubevirt.io", "v1beta1", "virtualmachinerestores");
 
 async function setRunStrategy(ns: string, runStrategy: string): Promise<void> {
-  await a.objects.patch(
-    {
-      apiVersion: "kubevirt.io/v1",
-      kind: "VirtualMachine",
-      metadata: { name: "db-1", namespace: ns },
-      spec: { runStrategy },
-    } as never,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    a.lib.PatchStrategy.MergePatch,
-  );
+  await mergePatch(a, {
+    apiVersion: "kubevirt.io/v1",
+    kind: "VirtualMachine",
+    metadata: { name: "db-1", namespace: ns },
+    spec: { runStrategy },
+  });
 }
 
 async function project(ns: string, config: Record<string, string>) {
@@ -125,23 +119,16 @@ it("refuses to adopt a snapshot another stack owns, and changes nothing", async 
   await createVm(a, "rb3", { name: "db-1", running: false });
   await vmReady(a, "rb3", "db-1", false);
   await createReadySnapshot(a, "rb3", "theirs", "db-1");
-  await a.objects.patch(
-    {
-      apiVersion: "snapshot.kubevirt.io/v1beta1",
-      kind: "VirtualMachineSnapshot",
-      metadata: {
-        name: "theirs",
-        namespace: "rb3",
-        labels: { "app.kubernetes.io/managed-by": "pulumi-kubevirt-snapshot" },
-        annotations: { [OWNER]: "infra/prod/nightly" },
-      },
-    } as never,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    a.lib.PatchStrategy.MergePatch,
-  );
+  await mergePatch(a, {
+    apiVersion: "snapshot.kubevirt.io/v1beta1",
+    kind: "VirtualMachineSnapshot",
+    metadata: {
+      name: "theirs",
+      namespace: "rb3",
+      labels: { "app.kubernetes.io/managed-by": "pulumi-kubevirt-snapshot" },
+      annotations: { [OWNER]: "infra/prod/nightly" },
+    },
+  });
   const p = await project("rb3", { snapshotName: "theirs" });
   const refused = await p.run(["up", "--yes"]);
   expect(refused.code).not.toBe(0);

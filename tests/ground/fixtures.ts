@@ -306,3 +306,15 @@ export async function nothingLeft(a: Admin, namespace: string, timeoutMs = 15_00
     timeoutMs,
   );
 }
+
+/** Merge-patches any object (apiVersion, kind, metadata.name and namespace identify it). */
+export async function mergePatch(a: Admin, object: Record<string, unknown>): Promise<void> {
+  await a.objects.patch(
+    object as never,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    a.lib.PatchStrategy.MergePatch,
+  );
+}

@@ -4,8 +4,7 @@
  * replacements, destroy takes the history with it, other owners' and hand-made snapshots are never
  * touched; adopt takes over a hand-made snapshot and refuses Failed, foreign and other-VM ones.
  */
-import { readFileSync } from "node:fs";
-import { startProviderHost, type ProviderHost } from "../support/host-client";
+import type { ProviderHost } from "../support/host-client";
 import {
   createNamespace,
   createVm,
@@ -16,24 +15,18 @@ import {
   vmReady,
   type Admin,
 } from "../ground/fixtures";
-import type { Ground } from "../ground/ground";
-import { readyGround } from "../ground/suite";
+import { readyGroundWithHost } from "../ground/suite";
 
-let ground: Ground;
 let a: Admin;
 let host: ProviderHost;
 let n = 0;
 
+let stop: () => Promise<void> = async () => undefined;
+
 beforeAll(async () => {
-  ({ ground, a } = await readyGround());
-  host = await startProviderHost({
-    "pulumi-kubevirt-snapshot:kubeconfig": readFileSync(ground.adminKubeconfig, "utf8"),
-  });
+  ({ a, host, stop } = await readyGroundWithHost());
 });
-afterAll(async () => {
-  await host?.stop();
-  await ground?.stop();
-});
+afterAll(() => stop());
 
 const SNAP = { group: "snapshot.kubevirt.io", version: "v1beta1", plural: "virtualmachinesnapshots" };
 const HISTORY = "pulumi-kubevirt-snapshot.io/history";

@@ -4,8 +4,7 @@
  * partial state, replace on the next up), a snapshot that is not ready refused before anything is created,
  * and delete leaving the restored VM and PVCs in place.
  */
-import { readFileSync } from "node:fs";
-import { startProviderHost, type ProviderHost } from "../support/host-client";
+import type { ProviderHost } from "../support/host-client";
 import {
   createNamespace,
   createReadySnapshot,
@@ -18,25 +17,18 @@ import {
   vmReady,
   type Admin,
 } from "../ground/fixtures";
-import type { Ground } from "../ground/ground";
-import { readyGround } from "../ground/suite";
+import { readyGroundWithHost } from "../ground/suite";
 
-let ground: Ground;
 let a: Admin;
 let host: ProviderHost;
 let n = 0;
 
+let stop: () => Promise<void> = async () => undefined;
+
 beforeAll(async () => {
-  ({ ground, a } = await readyGround());
-  host = await startProviderHost(
-    { "pulumi-kubevirt-snapshot:kubeconfig": readFileSync(ground.adminKubeconfig, "utf8") },
-    "serializedRestoreProvider",
-  );
+  ({ a, host, stop } = await readyGroundWithHost("serializedRestoreProvider"));
 });
-afterAll(async () => {
-  await host?.stop();
-  await ground?.stop();
-});
+afterAll(() => stop());
 
 const FAIL_IMMEDIATE = "Restore target VMI must be powered off before restore operation";
 

@@ -3,8 +3,7 @@
  * agent/no agent/paused/offline, volume eligibility, deadlines, freeze errors, deletion, Retain, the
  * per-VM lock. After each test, nothing is left that the test did not mean to leave.
  */
-import { readFileSync } from "node:fs";
-import { startProviderHost, type ProviderHost } from "../support/host-client";
+import type { ProviderHost } from "../support/host-client";
 import { checkedInputs } from "../support/test-deps";
 import {
   createNamespace,
@@ -20,23 +19,19 @@ import {
   type VmSpec,
 } from "../ground/fixtures";
 import { applyManifest, deleteManifest, REPO, type Ground } from "../ground/ground";
-import { readyGround } from "../ground/suite";
+import { readyGroundWithHost } from "../ground/suite";
 
 let ground: Ground;
 let a: Admin;
 let host: ProviderHost;
 let nsCounter = 0;
 
+let stop: () => Promise<void> = async () => undefined;
+
 beforeAll(async () => {
-  ({ ground, a } = await readyGround());
-  host = await startProviderHost({
-    "pulumi-kubevirt-snapshot:kubeconfig": readFileSync(ground.adminKubeconfig, "utf8"),
-  });
+  ({ ground, a, host, stop } = await readyGroundWithHost());
 });
-afterAll(async () => {
-  await host?.stop();
-  await ground?.stop();
-});
+afterAll(() => stop());
 
 /** A fresh namespace with one VM, settled by the simulator. */
 async function withVm(spec: Partial<VmSpec> = {}): Promise<{ ns: string; vm: string }> {
