@@ -2,17 +2,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { VMRestoreInputs } from "./restore-args";
 import type { RestoredVolumeOutput, VMRestoreStatusOutputs } from "./restore-outputs";
+import { resourceProps, type Inputify } from "./resource-props";
 import { serializedRestoreProvider } from "./serialized-provider";
 import type { VMSnapshot } from "./vm-snapshot";
 
-type Inputs<T> = {
-  [K in keyof T]: NonNullable<T[K]> extends string[]
-    ? pulumi.Input<pulumi.Input<string>[]>
-    : pulumi.Input<T[K]>;
-};
-
 /** Options shared by both ways of naming the snapshot. */
-export type VMRestoreOptions = Inputs<Omit<VMRestoreInputs, "snapshotName" | "namespace">>;
+export type VMRestoreOptions = Inputify<Omit<VMRestoreInputs, "snapshotName" | "namespace">>;
 
 /**
  * The arguments of a `VMRestore`: the snapshot by name (`snapshotName` + `namespace`), or a `VMSnapshot`
@@ -73,14 +68,15 @@ export class VMRestore extends pulumi.dynamic.Resource {
    */
   constructor(name: string, args: VMRestoreArgs, opts?: pulumi.CustomResourceOptions) {
     const { snapshot, snapshotName, namespace, ...rest } = args;
-    const props: Record<string, unknown> = {
-      ...rest,
-      snapshotName: snapshot ? snapshot.snapshotName : snapshotName,
-      namespace: namespace ?? snapshot?.namespace,
-      resourceName: name,
-      owner: `${pulumi.getProject()}/${pulumi.getStack()}/${name}`,
-    };
-    for (const key of STATUS_OUTPUTS) props[key] = undefined;
+    const props = resourceProps(
+      name,
+      {
+        ...rest,
+        snapshotName: snapshot ? snapshot.snapshotName : snapshotName,
+        namespace: namespace ?? snapshot?.namespace,
+      },
+      STATUS_OUTPUTS,
+    );
     super(
       serializedRestoreProvider as pulumi.dynamic.ResourceProvider,
       name,

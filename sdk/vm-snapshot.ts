@@ -2,16 +2,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { VMSnapshotInputs } from "./args";
 import type { HistoryEntryOutput, SourceIndicationOutput, VMSnapshotStatusOutputs } from "./outputs";
+import { resourceProps, type Inputify } from "./resource-props";
 import { serializedProvider } from "./serialized-provider";
-
-/** Wraps every field (and list item / map value) of a plain input type in `pulumi.Input`. */
-type Inputify<T> = {
-  [K in keyof T]: NonNullable<T[K]> extends (infer E)[]
-    ? pulumi.Input<pulumi.Input<E>[]>
-    : NonNullable<T[K]> extends Record<string, string>
-      ? pulumi.Input<Record<string, pulumi.Input<string>>>
-      : pulumi.Input<T[K]>;
-};
 
 /** The arguments of a `VMSnapshot`: every field of the zod schema in `args.ts`, each a `pulumi.Input`. */
 export type VMSnapshotArgs = Inputify<VMSnapshotInputs>;
@@ -90,12 +82,7 @@ export class VMSnapshot extends pulumi.dynamic.Resource {
    * @param opts Pulumi resource options.
    */
   constructor(name: string, args: VMSnapshotArgs, opts?: pulumi.CustomResourceOptions) {
-    const props: Record<string, unknown> = {
-      ...args,
-      resourceName: name,
-      owner: `${pulumi.getProject()}/${pulumi.getStack()}/${name}`,
-    };
-    for (const key of STATUS_OUTPUTS) props[key] = undefined;
+    const props = resourceProps(name, { ...args }, STATUS_OUTPUTS);
     super(
       serializedProvider as pulumi.dynamic.ResourceProvider,
       name,

@@ -8,7 +8,7 @@ import { waitForDeletion } from "../wait/wait-for-snapshot";
 import { isHistory, isOwnedBy } from "../history/ownership";
 import { historyOwnerOf, numberProp, stringProp } from "../props";
 import { dropHistoryOnDestroy } from "./history";
-import { openSession, reporterFor, type Session } from "./session";
+import { openStoredSession, reporterFor, type Session } from "./session";
 
 /** Deletes a snapshot and waits until it is gone (finalizers released), within `deleteTimeout`. */
 export async function deleteAndWait(
@@ -43,11 +43,9 @@ export async function deleteSnapshot(
   id: string,
   props: Record<string, unknown>,
 ): Promise<void> {
-  const context = typeof props["context"] === "string" ? props["context"] : undefined;
-  const session = await openSession(deps, context, stringProp(props, "apiVersion"));
-  const [namespace = "", name = ""] = id.split("/");
+  const { session, namespace, name } = await openStoredSession(deps, id, props);
   const resourceName = stringProp(props, "resourceName", name);
-  const deleteTimeout = typeof props["deleteTimeout"] === "string" ? props["deleteTimeout"] : "5m";
+  const deleteTimeout = stringProp(props, "deleteTimeout", "5m");
   const ref = { version: session.version, namespace, name };
   const owner = historyOwnerOf(props, namespace, name);
   if (owner && (await keptByReplacement(session, owner.owner, ref))) {

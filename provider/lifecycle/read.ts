@@ -4,7 +4,7 @@ import { buildOutputs } from "../outputs";
 import type { PlainValue } from "../sanitize";
 import { historyOwnerOf, numberProp, stringProp } from "../props";
 import { listHistory } from "./history";
-import { openSession } from "./session";
+import { openStoredSession } from "./session";
 
 /** Pulumi's `ReadResult`: no `id` means the resource is gone. */
 export interface ReadOutcome {
@@ -18,9 +18,7 @@ export async function readSnapshot(
   id: string,
   props: Record<string, unknown>,
 ): Promise<ReadOutcome> {
-  const context = typeof props["context"] === "string" ? props["context"] : undefined;
-  const session = await openSession(deps, context, stringProp(props, "apiVersion"));
-  const [namespace = "", name = ""] = id.split("/");
+  const { session, namespace, name } = await openStoredSession(deps, id, props);
   const live = await session.cluster.getSnapshot({ version: session.version, namespace, name });
   if (!live) return {};
   const { __provider: _provider, ...stored } = props;

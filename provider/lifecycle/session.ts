@@ -2,7 +2,9 @@
 import type { ProviderDeps } from "../deps";
 import type { SnapshotCluster, SnapshotRef } from "../kube/cluster";
 import { chooseSnapshotVersion } from "../kube/discovery";
-import { ProgressReporter } from "../progress";
+import type { VirtualMachineSnapshot } from "../kube/types";
+import { ProgressReporter, type Summarize } from "../progress";
+import { stringProp } from "../props";
 
 /** A connected cluster and the snapshot API version to use. */
 export interface Session<C extends SnapshotCluster = SnapshotCluster> {
@@ -22,17 +24,37 @@ export async function openSession<C extends SnapshotCluster>(
   return { cluster, version };
 }
 
+/**
+ * The session for an existing resource, from its id (`<namespace>/<name>`) and stored state: the stored
+ * context, and the API version it was made with while the cluster still serves it.
+ */
+export async function openStoredSession<C extends SnapshotCluster>(
+  deps: ProviderDeps<C>,
+  id: string,
+  props: Record<string, unknown>,
+): Promise<{ session: Session<C>; namespace: string; name: string }> {
+  const session = await openSession(
+    deps,
+    stringProp(props, "context") || undefined,
+    stringProp(props, "apiVersion"),
+  );
+  const [namespace = "", name = ""] = id.split("/");
+  return { session, namespace, name };
+}
+
 /** A progress reporter whose lines start with `[<resource name>] <namespace>/<name>[ (<activity>)]: `. */
-export function reporterFor(
+export function reporterFor<T = VirtualMachineSnapshot>(
   deps: Pick<ProviderDeps, "log" | "now" | "progressIntervalMs">,
   resourceName: string,
   ref: SnapshotRef,
   activity?: string,
-): ProgressReporter {
-  return new ProgressReporter(
+  summarize?: Summarize<T>,
+): ProgressReporter<T> {
+  return new ProgressReporter<T>(
     `[${resourceName}] ${ref.namespace}/${ref.name}${activity ? ` (${activity})` : ""}: `,
     deps.log,
     deps.now,
     deps.progressIntervalMs,
+    summarize,
   );
 }

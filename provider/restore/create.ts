@@ -7,11 +7,10 @@ import { formatDuration, parseDuration } from "../../sdk/duration";
 import { OWNER_ANNOTATION } from "../constants";
 import type { ProviderDeps } from "../deps";
 import { hasStatus, PartialFailureError, ProviderError } from "../errors";
-import type { RestoreCluster, RestoreRef } from "../kube/cluster";
+import type { RestoreCluster } from "../kube/cluster";
 import type { VirtualMachineRestore } from "../kube/types";
 import { snapshotId } from "../lifecycle/manifest";
-import { openSession, type Session } from "../lifecycle/session";
-import { ProgressReporter } from "../progress";
+import { openSession, reporterFor, type Session } from "../lifecycle/session";
 import type { PlainValue } from "../sanitize";
 import type { RestoreInputs } from "./inputs";
 import { buildRestoreManifest } from "./manifest";
@@ -23,17 +22,6 @@ import { waitForRestore } from "./wait";
 
 /** The restore's I/O: the provider deps over a cluster that can restore. */
 export type RestoreDeps = ProviderDeps<RestoreCluster>;
-
-/** A progress reporter for one restore, prefixed like the snapshot's. */
-export function restoreReporter(
-  deps: Pick<RestoreDeps, "log" | "now" | "progressIntervalMs">,
-  resourceName: string,
-  ref: RestoreRef,
-  activity?: string,
-): ProgressReporter<VirtualMachineRestore> {
-  const prefix = `[${resourceName}] ${ref.namespace}/${ref.name}${activity ? ` (${activity})` : ""}: `;
-  return new ProgressReporter(prefix, deps.log, deps.now, deps.progressIntervalMs, summarizeRestore);
-}
 
 /** Checks the snapshot and the target; returns the target VM's name. */
 async function preflight(
@@ -102,7 +90,7 @@ export async function createRestore(
     cluster: session.cluster,
     ref,
     boundMs,
-    progress: restoreReporter(deps, inputs.resourceName, ref),
+    progress: reporterFor(deps, inputs.resourceName, ref, undefined, summarizeRestore),
   }).catch((error: unknown) => {
     const why = error instanceof Error ? error.message : String(error);
     const message =

@@ -1,15 +1,13 @@
 /** `read` and `delete` for `VMRestore`. Delete removes the restore object only, never the restored VM. */
 import { formatDuration, parseDuration } from "../../sdk/duration";
 import { ProviderError } from "../errors";
-import { openSession } from "../lifecycle/session";
+import { openStoredSession, reporterFor } from "../lifecycle/session";
 import type { ReadOutcome } from "../lifecycle/read";
 import { stringProp } from "../props";
-import { restoreReporter, type RestoreDeps } from "./create";
+import type { RestoreDeps } from "./create";
+import { summarizeRestore } from "./progress";
 import { buildRestoreOutputs } from "./outputs";
 import { waitForRestoreDeletion } from "./wait";
-
-const contextOf = (props: Record<string, unknown>) =>
-  typeof props["context"] === "string" ? props["context"] : undefined;
 
 /** Re-reads the restore; a 404 drops it from state. */
 export async function readRestore(
@@ -17,8 +15,7 @@ export async function readRestore(
   id: string,
   props: Record<string, unknown>,
 ): Promise<ReadOutcome> {
-  const session = await openSession(deps, contextOf(props), stringProp(props, "apiVersion"));
-  const [namespace = "", name = ""] = id.split("/");
+  const { session, namespace, name } = await openStoredSession(deps, id, props);
   const live = await session.cluster.getRestore({ version: session.version, namespace, name });
   if (!live) return {};
   const { __provider: _provider, ...stored } = props;
@@ -31,13 +28,12 @@ export async function deleteRestore(
   id: string,
   props: Record<string, unknown>,
 ): Promise<void> {
-  const session = await openSession(deps, contextOf(props), stringProp(props, "apiVersion"));
-  const [namespace = "", name = ""] = id.split("/");
+  const { session, namespace, name } = await openStoredSession(deps, id, props);
   const ref = { version: session.version, namespace, name };
   const resourceName = stringProp(props, "resourceName", name);
   if (!(await session.cluster.deleteRestore(ref))) return;
   const boundMs = parseDuration(stringProp(props, "deleteTimeout", "5m")) ?? 300_000;
-  const progress = restoreReporter(deps, resourceName, ref, "deleting");
+  const progress = reporterFor(deps, resourceName, ref, "deleting", summarizeRestore);
   const { gone, last } = await waitForRestoreDeletion({
     ...deps,
     cluster: session.cluster,
