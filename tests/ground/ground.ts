@@ -219,7 +219,7 @@ async function prepareGround(
   if (options.simulator !== false) {
     simulator = spawn(
       process.execPath,
-      [join(REPO, "dist", "tests", "simulator", "main.js"), "--kubeconfig", adminKubeconfig],
+      [join(REPO, "dist", "tests", "standins", "main.js"), "--kubeconfig", adminKubeconfig],
       {
         stdio: ["ignore", "pipe", "pipe"],
         env: {
