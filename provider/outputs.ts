@@ -1,5 +1,6 @@
 /** Builds the outputs stored in state from the inputs and the last observed snapshot. Pure. */
 import type { HistoryEntryOutput, VMSnapshotStatusOutputs } from "../sdk/outputs";
+import { consistencyOf } from "./consistency";
 import type { VirtualMachineSnapshot } from "./kube/types";
 import { sanitize, type PlainValue } from "./sanitize";
 
@@ -28,6 +29,8 @@ export function statusOutputs(
     creationTime: status.creationTime ?? "",
     online: observation.online,
     guestAgentConnected: observation.guestAgentConnected,
+    consistency: consistencyOf(status.indications ?? [], observation, Boolean(status.creationTime))
+      .consistency,
     indications: [...(status.indications ?? [])],
     sourceIndications: (status.sourceIndications ?? []).map((s) => ({
       indication: s.indication,

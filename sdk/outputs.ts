@@ -42,6 +42,12 @@ export interface VMSnapshotStatusOutputs {
   online: boolean;
   /** Whether the QEMU guest agent was connected (`AgentConnected`), so the file systems could be frozen. */
   guestAgentConnected: boolean;
+  /**
+   * `frozen` (the guest agent froze the file systems), `crash-consistent` (copied while the guest ran unfrozen:
+   * no agent, a paused guest, or KubeVirt's `QuiesceFailed` / `QuiesceTimeout`), `offline` (VM stopped), or ""
+   * before the snapshot is cut.
+   */
+  consistency: string;
   /** KubeVirt's `status.indications`, e.g. `["GuestAgent", "Online"]`. */
   indications: string[];
   /** KubeVirt's `status.sourceIndications` with their messages. */

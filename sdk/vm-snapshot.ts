@@ -18,6 +18,7 @@ const STATUS_OUTPUTS: readonly (keyof VMSnapshotStatusOutputs)[] = [
   "creationTime",
   "online",
   "guestAgentConnected",
+  "consistency",
   "indications",
   "sourceIndications",
   "includedVolumes",
@@ -58,6 +59,8 @@ export class VMSnapshot extends pulumi.dynamic.Resource {
   declare readonly online: pulumi.Output<boolean>;
   /** Whether the guest agent was connected (file systems frozen). */
   declare readonly guestAgentConnected: pulumi.Output<boolean>;
+  /** `frozen`, `crash-consistent` (no freeze held: see KubeVirt's indications), `offline`, or "" until cut. */
+  declare readonly consistency: pulumi.Output<string>;
   /** KubeVirt's indications, e.g. ["GuestAgent", "Online"]. */
   declare readonly indications: pulumi.Output<string[]>;
   /** KubeVirt's indications with their messages. */

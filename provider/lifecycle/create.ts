@@ -9,6 +9,7 @@ import { PartialFailureError, ProviderError } from "../errors";
 import type { ProviderInputs } from "../inputs";
 import type { SnapshotRef } from "../kube/cluster";
 import type { VirtualMachineSnapshot } from "../kube/types";
+import { consistencyOf, crashConsistentWarning } from "../consistency";
 import { buildOutputs, type SourceObservation } from "../outputs";
 import { preflight } from "../preflight";
 import type { PlainValue } from "../sanitize";
@@ -118,6 +119,25 @@ async function createNew(
   return { snapshot, observation };
 }
 
+/** Warns when a finished snapshot holds no frozen file systems, naming KubeVirt's indication. */
+function warnIfCrashConsistent(
+  deps: ProviderDeps,
+  resourceName: string,
+  ref: SnapshotRef,
+  snapshot: VirtualMachineSnapshot,
+  observation: SourceObservation,
+): void {
+  const verdict = consistencyOf(
+    snapshot.status?.indications ?? [],
+    observation,
+    Boolean(snapshot.status?.creationTime),
+  );
+  if (verdict.consistency === "crash-consistent")
+    deps.log.warn(
+      `[${resourceName}] warning: ${crashConsistentWarning(`${ref.namespace}/${ref.name}`, verdict.why)}`,
+    );
+}
+
 /** Runs `create` for validated inputs (including `__provider`, which partial-failure state must carry). */
 export async function createSnapshot(
   deps: ProviderDeps,
@@ -153,6 +173,7 @@ export async function createSnapshot(
   const { __provider: _provider, ...plainInputs } = inputs;
   // An adopted snapshot was taken without us: its final indications say whether the VM ran and was frozen.
   const seen = inputs.adopt ? observationFromIndications(result.last) : observation;
+  warnIfCrashConsistent(deps, inputs.resourceName, ref, result.last, seen);
   return {
     id: snapshotId(ref.namespace, ref.name),
     outs: buildOutputs(plainInputs, result.last, session.version, seen, keptHistory),
