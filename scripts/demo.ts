@@ -15,7 +15,13 @@ import {
   leftovers,
   vmReady,
 } from "../tests/ground/fixtures";
-import { BINARY_ENV, startGround, type Ground } from "../tests/ground/ground";
+import {
+  BINARY_ENV,
+  KUBEVIRT_BINARY_ENV,
+  kubevirtVersion,
+  startGround,
+  type Ground,
+} from "../tests/ground/ground";
 
 const REPO = resolve(__dirname, "..", "..");
 let step = 0;
@@ -29,8 +35,8 @@ async function timed<T>(what: string, run: () => Promise<T> | T): Promise<T> {
   return result;
 }
 
-function build(script: string): string {
-  const out = execFileSync("bash", [join(REPO, script)], {
+function build(script: string, ...args: string[]): string {
+  const out = execFileSync("bash", [join(REPO, script), ...args], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -77,8 +83,12 @@ async function main(): Promise<void> {
     build("tests/cluster/build.sh"),
   );
   process.env[BINARY_ENV] = cluster;
+  process.env[KUBEVIRT_BINARY_ENV] = await timed(
+    `KubeVirt ${kubevirtVersion()} controllers and webhooks: build or reuse`,
+    () => build("tests/kubevirt/build.sh", kubevirtVersion()),
+  );
   const bin = await timed("Pulumi CLI toolchain: build or reuse", () => build("tests/pulumi-tools/build.sh"));
-  await timed("simulator: compile", () =>
+  await timed("stand-ins: compile", () =>
     execFileSync(process.execPath, [
       join(REPO, "node_modules", "typescript", "bin", "tsc"),
       "-p",
@@ -86,7 +96,7 @@ async function main(): Promise<void> {
     ]),
   );
   const ground: Ground = await timed(
-    "test ground: start the apiserver, install the KubeVirt CRDs and admission, start the simulator",
+    "test ground: start the apiserver, KubeVirt's CRDs, controllers and webhooks, and the stand-ins",
     () => startGround(),
   );
   const home = mkdtempSync(join(tmpdir(), "kvsnap-demo-"));

@@ -1,10 +1,11 @@
 /**
- * Jest global setup of the integration suite: builds (or reuses) the control-plane binary and compiles the
- * simulator, printing how long each took. Each test file then starts its own ground.
+ * Jest global setup of the integration suite: builds (or reuses) the control-plane binary and the KubeVirt
+ * binary of the version asked for (KVSNAP_KUBEVIRT_VERSION, default v1.9.0), and compiles the stand-ins,
+ * printing how long each took. Each test file then starts its own ground.
  */
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
-import { BINARY_ENV, REPO } from "./ground";
+import { BINARY_ENV, KUBEVIRT_BINARY_ENV, kubevirtVersion, REPO } from "./ground";
 
 function timed<T>(what: string, run: () => T): T {
   const start = Date.now();
@@ -13,25 +14,33 @@ function timed<T>(what: string, run: () => T): T {
   return result;
 }
 
-export default function globalSetup(): void {
-  const preset = process.env[BINARY_ENV];
-  if (preset) {
-    console.log(`\n[ground] using the control plane binary from $${BINARY_ENV}: ${preset}`);
-  }
-  const binary =
-    preset ??
-    timed("control plane build (tests/cluster/build.sh)", () =>
-      execFileSync("bash", [join(REPO, "tests", "cluster", "build.sh")], {
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "inherit"],
-      })
-        .trim()
-        .split("\n")
-        .pop(),
+/** Runs a build script and returns the last line it printed (the binary's path). */
+export function buildBinary(script: string, ...args: string[]): string {
+  const path = execFileSync("bash", [join(REPO, script), ...args], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  })
+    .trim()
+    .split("\n")
+    .pop();
+  if (!path) throw new Error(`${script} printed no binary path`);
+  return path;
+}
+
+/** Builds or reuses a binary unless its environment variable already names one. */
+function binary(env: string, what: string, script: string, ...args: string[]): void {
+  const preset = process.env[env];
+  if (preset) console.log(`\n[ground] using the ${what} binary from $${env}: ${preset}`);
+  else
+    process.env[env] = timed(`${what} build (${script} ${args.join(" ")})`, () =>
+      buildBinary(script, ...args),
     );
-  if (!binary) throw new Error("tests/cluster/build.sh printed no binary path");
-  process.env[BINARY_ENV] = binary;
-  timed("simulator compile", () =>
+}
+
+export default function globalSetup(): void {
+  binary(BINARY_ENV, "control plane", "tests/cluster/build.sh");
+  binary(KUBEVIRT_BINARY_ENV, `KubeVirt ${kubevirtVersion()}`, "tests/kubevirt/build.sh", kubevirtVersion());
+  timed("stand-ins compile", () =>
     execFileSync(
       process.execPath,
       [join(REPO, "node_modules", "typescript", "bin", "tsc"), "-p", join(REPO, "tsconfig.tools.json")],

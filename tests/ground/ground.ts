@@ -1,10 +1,11 @@
 /**
- * The test ground: a real kube-apiserver + etcd (tests/cluster, built from the Go module proxy), the
- * KubeVirt and CSI CRDs and admission policies, and the simulator. Each integration test file starts its
- * own ground and stops it; nothing that the ground did not start is ever killed.
+ * The test ground: a real kube-apiserver + etcd (tests/cluster), KubeVirt's own CRDs, snapshot and restore
+ * controllers and admission webhooks (tests/kubevirt, one build per KubeVirt version), the CSI snapshot CRDs,
+ * and the stand-ins for what those controllers call outside themselves (tests/standins). Each integration
+ * test file starts its own ground and stops it; nothing that the ground did not start is ever killed.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
@@ -27,8 +28,31 @@ function findRepo(start: string): string {
 }
 /** Where the built cluster binary path is recorded by the global setup. */
 export const BINARY_ENV = "KVSNAP_CLUSTER_BIN";
+/** Where the built kvsnap-kubevirt binary path is recorded by the global setup. */
+export const KUBEVIRT_BINARY_ENV = "KVSNAP_KUBEVIRT_BIN";
+/** Picks the KubeVirt version of the ground (a `tests/kubevirt/versions/<version>.mod`). */
+export const KUBEVIRT_VERSION_ENV = "KVSNAP_KUBEVIRT_VERSION";
+/** The KubeVirt version a ground runs unless KVSNAP_KUBEVIRT_VERSION says otherwise. */
+export const DEFAULT_KUBEVIRT_VERSION = "v1.9.0";
 
-/** Which snapshot.kubevirt.io versions the ground serves. */
+/** The KubeVirt version this test run's grounds run. */
+export function kubevirtVersion(): string {
+  return process.env[KUBEVIRT_VERSION_ENV] || DEFAULT_KUBEVIRT_VERSION;
+}
+
+/** Whether this run's KubeVirt is `min` or newer (versions as vMAJOR.MINOR.PATCH). */
+export function kubevirtAtLeast(min: string): boolean {
+  const parts = (v: string) => v.replace(/^v/, "").split(".").map(Number);
+  const [have, want] = [parts(kubevirtVersion()), parts(min)];
+  for (let i = 0; i < 3; i++) if ((have[i] ?? 0) !== (want[i] ?? 0)) return (have[i] ?? 0) > (want[i] ?? 0);
+  return true;
+}
+
+/**
+ * Which snapshot.kubevirt.io CRDs the ground serves: KubeVirt's own (default, with its controllers), or for
+ * discovery tests only, hand-written ones that also serve v1, or serve only v1alpha1 (no controllers then:
+ * KubeVirt's use the v1beta1 client).
+ */
 export type CrdFlavour = "default" | "with-v1" | "v1alpha1-only";
 
 /** A running ground. */
@@ -40,10 +64,14 @@ export interface Ground {
   port: number;
   /** Stops the apiserver (SIGTERM) and starts it again on the same port and data. */
   restartApiserver(pauseMs?: number): Promise<void>;
-  /** Stops the simulator and the apiserver and removes the data. */
+  /** Stops KubeVirt, the stand-ins and the apiserver and removes the data. */
   stop(): Promise<void>;
-  /** Lines the simulator printed (stderr). */
-  simulatorLog: string[];
+  /** Lines KubeVirt's controllers and the stand-ins printed (stderr), each prefixed with its process. */
+  log: string[];
+  /** The KubeVirt version whose controllers run here (none on a discovery-only flavour). */
+  kubevirtVersion: string | undefined;
+  /** Turns KubeVirt's `Snapshot` feature gate on or off in the KubeVirt CR. */
+  setSnapshotGate(on: boolean): Promise<void>;
 }
 
 function waitForLine(child: ChildProcess, pattern: RegExp, what: string, timeoutMs: number): Promise<string> {
@@ -112,10 +140,14 @@ async function manifestObjects(kubeconfig: string, file: string) {
   return { client: lib.KubernetesObjectApi.makeApiClient(kc), docs };
 }
 
-/** Applies every YAML document of a manifest file with the admin kubeconfig (create, or replace if present). */
-export async function applyManifest(kubeconfig: string, file: string): Promise<void> {
+/** Applies the YAML documents of a manifest file (those `keep` accepts) with the admin kubeconfig (create, or replace if present). */
+export async function applyManifest(
+  kubeconfig: string,
+  file: string,
+  keep: (doc: k8s.KubernetesObject) => boolean = () => true,
+): Promise<void> {
   const { client, docs } = await manifestObjects(kubeconfig, file);
-  for (const doc of docs) {
+  for (const doc of docs.filter(keep)) {
     try {
       await client.create(doc);
     } catch (e) {
@@ -158,18 +190,47 @@ async function waitForCrds(kubeconfig: string, names: string[]): Promise<void> {
 }
 
 const MANIFESTS = join(REPO, "tests", "cluster", "manifests");
-const SNAPSHOT_CRDS: Record<CrdFlavour, string> = {
-  default: "crds-snapshot-kubevirt.yaml",
+/** The hand-written snapshot.kubevirt.io CRDs of the discovery-only flavours. */
+const FLAVOUR_CRDS: Partial<Record<CrdFlavour, string>> = {
   "with-v1": "crds-snapshot-kubevirt-v1.yaml",
   "v1alpha1-only": "crds-snapshot-kubevirt-v1alpha1-only.yaml",
 };
+const KUBEVIRT_NAMESPACE = "kubevirt";
 
-/** Starts a ground: apiserver, CRDs, admission policies, storage fixtures and the simulator. */
-export async function startGround(options: { crds?: CrdFlavour; simulator?: boolean } = {}): Promise<Ground> {
+/** A child process whose stderr lines go to `log` with a prefix, and a warning if it exits on its own. */
+function spawnLogged(
+  what: string,
+  command: string,
+  args: string[],
+  log: string[],
+  stopping: () => boolean,
+): ChildProcess {
+  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
+  child.stderr.on("data", (d: Buffer) =>
+    log.push(
+      ...d
+        .toString()
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => `[${what}] ${line}`),
+    ),
+  );
+  child.once("exit", (code, signal) => {
+    if (!stopping())
+      console.error(
+        `[ground] ${what} exited unexpectedly (${String(code ?? signal)}); last lines:\n${log.slice(-20).join("\n")}`,
+      );
+  });
+  return child;
+}
+
+/** Starts a ground: apiserver, KubeVirt's CRDs, controllers and webhooks, the CSI CRDs and the stand-ins. */
+export async function startGround(options: { crds?: CrdFlavour } = {}): Promise<Ground> {
   const binary = process.env[BINARY_ENV];
-  if (!binary)
+  const kubevirt = process.env[KUBEVIRT_BINARY_ENV];
+  if (!binary || !kubevirt)
     throw new Error(
-      `${BINARY_ENV} is not set: run the integration tests through jest (its global setup builds the cluster)`,
+      `${BINARY_ENV} or ${KUBEVIRT_BINARY_ENV} is not set: run the tests through jest (its global setup builds both)`,
     );
   const dataDir = mkdtempSync(join(tmpdir(), "kvsnap-ground-"));
   const started = Date.now();
@@ -179,69 +240,146 @@ export async function startGround(options: { crds?: CrdFlavour; simulator?: bool
   );
   const [, adminKubeconfig = "", userKubeconfig = "", url = ""] = api.line.split(" ");
   const port = Number(new URL(url).port);
+  const children: ChildProcess[] = [api.child];
   try {
     return await prepareGround(
       binary,
+      kubevirt,
       dataDir,
-      api.child,
+      children,
       { adminKubeconfig, userKubeconfig, url, port },
       options,
     );
   } catch (error) {
-    // Stop what was started before the failure: never leave an apiserver behind.
-    await stopChild(api.child);
+    // Stop what was started before the failure: never leave a process behind.
+    for (const child of children.reverse()) await stopChild(child);
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
 }
 
-async function prepareGround(
-  binary: string,
-  dataDir: string,
-  apiChild: ChildProcess,
-  where: { adminKubeconfig: string; userKubeconfig: string; url: string; port: number },
-  options: { crds?: CrdFlavour; simulator?: boolean },
-): Promise<Ground> {
-  const { adminKubeconfig, userKubeconfig, url, port } = where;
-  let api: { child: ChildProcess } = { child: apiChild };
-  const flavour = options.crds ?? "default";
-  for (const file of ["crds-kubevirt.yaml", SNAPSHOT_CRDS[flavour], "crds-csi-snapshot.yaml"])
-    await applyManifest(adminKubeconfig, join(MANIFESTS, file));
-  await waitForCrds(adminKubeconfig, [
-    "virtualmachines.kubevirt.io",
-    "virtualmachinesnapshots.snapshot.kubevirt.io",
-    "volumesnapshots.snapshot.storage.k8s.io",
-  ]);
-  await applyManifest(adminKubeconfig, join(MANIFESTS, "admission.yaml"));
-  let simulator: ChildProcess | undefined;
-  const simulatorLog: string[] = [];
-  let stopping = false;
-  if (options.simulator !== false) {
-    simulator = spawn(
-      process.execPath,
-      [join(REPO, "dist", "tests", "standins", "main.js"), "--kubeconfig", adminKubeconfig],
-      {
-        stdio: ["ignore", "pipe", "pipe"],
-        env: {
-          ...process.env,
-          KVSNAP_SIM_SNAPSHOT_VERSION: flavour === "v1alpha1-only" ? "v1alpha1" : "v1beta1",
+/** KubeVirt's CRDs as its own generator prints them (`kvsnap-kubevirt crds`). */
+function generatedCrds(kubevirt: string, dataDir: string): string {
+  const file = join(dataDir, "kubevirt-crds.yaml");
+  writeFileSync(file, execFileSync(kubevirt, ["crds"], { maxBuffer: 64 << 20 }));
+  return file;
+}
+
+/** The KubeVirt CR, with the Snapshot gate listed, and the status phase virt-operator would write. */
+async function installKubeVirtCr(kubeconfig: string): Promise<void> {
+  const { lib, kc } = await clientFor(kubeconfig);
+  const objects = lib.KubernetesObjectApi.makeApiClient(kc);
+  await objects.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: KUBEVIRT_NAMESPACE } });
+  const cr = {
+    apiVersion: "kubevirt.io/v1",
+    kind: "KubeVirt",
+    metadata: { name: "kubevirt", namespace: KUBEVIRT_NAMESPACE },
+    spec: { configuration: { developerConfiguration: { featureGates: ["Snapshot"] } } },
+  };
+  await objects.create(cr);
+  const custom = kc.makeApiClient(lib.CustomObjectsApi);
+  await custom.patchNamespacedCustomObjectStatus(
+    {
+      group: "kubevirt.io",
+      version: "v1",
+      namespace: KUBEVIRT_NAMESPACE,
+      plural: "kubevirts",
+      name: "kubevirt",
+      body: { status: { phase: "Deployed" } },
+    },
+    lib.setHeaderOptions("Content-Type", lib.PatchStrategy.MergePatch),
+  );
+}
+
+/** Sets the Snapshot gate: listed in featureGates when on; listed in disabledFeatureGates (v1.8+) when off. */
+async function setGate(kubeconfig: string, on: boolean): Promise<void> {
+  const { lib, kc } = await clientFor(kubeconfig);
+  const custom = kc.makeApiClient(lib.CustomObjectsApi);
+  await custom.patchNamespacedCustomObject(
+    {
+      group: "kubevirt.io",
+      version: "v1",
+      namespace: KUBEVIRT_NAMESPACE,
+      plural: "kubevirts",
+      name: "kubevirt",
+      body: {
+        spec: {
+          configuration: {
+            developerConfiguration: on
+              ? { featureGates: ["Snapshot"], disabledFeatureGates: null }
+              : { featureGates: [], disabledFeatureGates: ["Snapshot"] },
+          },
         },
       },
+    },
+    lib.setHeaderOptions("Content-Type", lib.PatchStrategy.MergePatch),
+  );
+}
+
+async function prepareGround(
+  binary: string,
+  kubevirt: string,
+  dataDir: string,
+  children: ChildProcess[],
+  where: { adminKubeconfig: string; userKubeconfig: string; url: string; port: number },
+  options: { crds?: CrdFlavour },
+): Promise<Ground> {
+  const { adminKubeconfig, userKubeconfig, url, port } = where;
+  let api: { child: ChildProcess } = { child: children[0]! };
+  const flavour = options.crds ?? "default";
+  const flavourFile = FLAVOUR_CRDS[flavour];
+  const crds = generatedCrds(kubevirt, dataDir);
+  await applyManifest(
+    adminKubeconfig,
+    crds,
+    (doc) => !flavourFile || !doc.metadata?.name?.endsWith(".snapshot.kubevirt.io"),
+  );
+  if (flavourFile) await applyManifest(adminKubeconfig, join(MANIFESTS, flavourFile));
+  await applyManifest(adminKubeconfig, join(MANIFESTS, "crds-csi-snapshot.yaml"));
+  await waitForCrds(adminKubeconfig, [
+    "virtualmachines.kubevirt.io",
+    "virtualmachineinstances.kubevirt.io",
+    "kubevirts.kubevirt.io",
+    "virtualmachinesnapshots.snapshot.kubevirt.io",
+    "virtualmachinesnapshotcontents.snapshot.kubevirt.io",
+    "virtualmachinerestores.snapshot.kubevirt.io",
+    "volumesnapshots.snapshot.storage.k8s.io",
+    "volumesnapshotclasses.snapshot.storage.k8s.io",
+  ]);
+  await installKubeVirtCr(adminKubeconfig);
+  const log: string[] = [];
+  let stopping = false;
+  const version = flavourFile ? undefined : execFileSync(kubevirt, ["version"], { encoding: "utf8" }).trim();
+  if (version) {
+    const certDir = join(dataDir, "kubevirt-certs");
+    const started = Date.now();
+    const controllers = spawnLogged(
+      "kubevirt",
+      kubevirt,
+      ["run", "--kubeconfig", adminKubeconfig, "--cert-dir", certDir],
+      log,
+      () => stopping,
     );
-    simulator.stderr!.on("data", (d: Buffer) =>
-      simulatorLog.push(...d.toString().split("\n").filter(Boolean)),
+    children.push(controllers);
+    await waitForLine(controllers, /^KUBEVIRT READY /, `KubeVirt ${version} controllers`, 120_000);
+    const standins = spawnLogged(
+      "standins",
+      process.execPath,
+      [
+        join(REPO, "dist", "tests", "standins", "main.js"),
+        "--kubeconfig",
+        adminKubeconfig,
+        "--cert-dir",
+        certDir,
+      ],
+      log,
+      () => stopping,
     );
-    const child = simulator;
-    child.once("exit", (code, signal) => {
-      if (!stopping)
-        console.error(
-          `[ground] the simulator exited unexpectedly (${String(code ?? signal)}); last lines:\n${simulatorLog.slice(-20).join("\n")}`,
-        );
-    });
-    await waitForLine(child, /^SIMULATOR READY/, "simulator", 60_000).catch(async (e: unknown) => {
-      await stopChild(child);
-      throw e;
-    });
+    children.push(standins);
+    await waitForLine(standins, /^STANDINS READY/, "stand-ins", 90_000);
+    console.log(
+      `[ground] KubeVirt ${version} snapshot/restore controllers, webhooks and stand-ins ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
   }
   return {
     dataDir,
@@ -249,7 +387,9 @@ async function prepareGround(
     adminKubeconfig,
     userKubeconfig,
     port,
-    simulatorLog,
+    log,
+    kubevirtVersion: version,
+    setSnapshotGate: (on) => setGate(adminKubeconfig, on),
     async restartApiserver(pauseMs = 0) {
       await stopChild(api.child);
       await new Promise((r) => setTimeout(r, pauseMs));
@@ -257,7 +397,7 @@ async function prepareGround(
     },
     async stop() {
       stopping = true;
-      await stopChild(simulator);
+      for (const child of children.slice(1).reverse()) await stopChild(child);
       await stopChild(api.child);
       rmSync(dataDir, { recursive: true, force: true });
     },

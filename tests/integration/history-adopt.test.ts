@@ -16,6 +16,7 @@ import {
   type Admin,
 } from "../ground/fixtures";
 import { readyGroundWithHost } from "../ground/suite";
+import { freezeErrorText } from "../ground/kubevirt-behaviour";
 
 let a: Admin;
 let host: ProviderHost;
@@ -184,7 +185,7 @@ describe("adopt", () => {
     );
     expect(failed.message).toBe(
       `[nightly] adopt: VirtualMachineSnapshot ${ns}/failed-1 cannot be adopted; nothing was changed:\n` +
-        "  - it is Failed (snapshot deadline exceeded: fsfreeze failed: SELinux denied) and stays Failed. Fix: " +
+        `  - it is Failed (snapshot deadline exceeded: ${freezeErrorText("db-1", "Internal error occurred: fsfreeze failed: SELinux denied")}) and stays Failed. Fix: ` +
         `delete it (kubectl delete vmsnapshot failed-1 -n ${ns}) and take a new one: remove adopt (and name).`,
     );
     expect(failed.id).toBeUndefined();

@@ -4,7 +4,15 @@
  */
 import { readFileSync } from "node:fs";
 import { startProviderHost, type ProviderHost } from "../support/host-client";
-import { createNamespace, createVm, nothingLeft, vmReady, type Admin } from "../ground/fixtures";
+import {
+  createNamespace,
+  createVm,
+  eventually,
+  listIn,
+  nothingLeft,
+  vmReady,
+  type Admin,
+} from "../ground/fixtures";
 import type { Ground } from "../ground/ground";
 import { readyGround } from "../ground/suite";
 import { startCuttingProxy, viaPort } from "../ground/cutting-proxy";
@@ -39,7 +47,12 @@ it("resumes and completes the wait after the apiserver restarts mid-wait", async
   });
   try {
     const creating = host.call("create", await checked(host, { namespace: "restart", vmName: "db-1" }));
-    await new Promise((r) => setTimeout(r, 2500));
+    // The CSI stand-in holds the VolumeSnapshot for 8 s, so the snapshot stays InProgress while we restart.
+    await eventually(
+      () => listIn(a, "restart", "snapshot.kubevirt.io", "v1beta1", "virtualmachinesnapshots"),
+      (items) => items.length === 1,
+      "the provider created its snapshot",
+    );
     await ground.restartApiserver(1000);
     const created = await creating;
     expect(created.outs).toMatchObject({ phase: "Succeeded", readyToUse: true });
@@ -47,7 +60,7 @@ it("resumes and completes the wait after the apiserver restarts mid-wait", async
     await nothingLeft(a, "restart");
   } catch (e) {
     console.error(
-      `provider output:\n${host.output.join("\n")}\nsimulator:\n${ground.simulatorLog.slice(-40).join("\n")}`,
+      `provider output:\n${host.output.join("\n")}\nground:\n${ground.log.slice(-40).join("\n")}`,
     );
     throw e;
   } finally {

@@ -1,5 +1,5 @@
 /**
- * The simulator's access to the apiserver: small typed helpers over @kubernetes/client-node (custom
+ * The stand-ins' access to the apiserver: small typed helpers over @kubernetes/client-node (custom
  * resources, PVCs, pods, storage classes, events), watches that restart themselves, and a per-key work
  * queue with delayed requeues, like client-go's.
  */
@@ -11,7 +11,7 @@ export type Obj = { apiVersion?: string; kind?: string; metadata: Meta; spec?: a
   string,
   any
 >;
-/** Object metadata as JSON: the provider's shape plus what the simulator also writes. */
+/** Object metadata as JSON: the provider's shape plus what the stand-ins also write. */
 export type Meta = ObjectMeta & {
   ownerReferences?: {
     apiVersion: string;
@@ -22,6 +22,7 @@ export type Meta = ObjectMeta & {
     blockOwnerDeletion?: boolean;
   }[];
   managedFields?: unknown;
+  generation?: number;
 };
 
 /** A custom resource type. */
@@ -39,8 +40,8 @@ export const VMI: Crd = {
   plural: "virtualmachineinstances",
   namespaced: true,
 };
-/** The snapshot.kubevirt.io version the simulator uses (v1beta1 as KubeVirt ≥ 1.3; v1alpha1 for an old-KubeVirt ground). */
-export const SNAPSHOT_VERSION = process.env["KVSNAP_SIM_SNAPSHOT_VERSION"] ?? "v1beta1";
+/** The snapshot.kubevirt.io version the stand-ins read (KubeVirt's controllers use v1beta1). */
+const SNAPSHOT_VERSION = "v1beta1";
 export const SNAPSHOT: Crd = {
   group: "snapshot.kubevirt.io",
   version: SNAPSHOT_VERSION,
@@ -79,6 +80,7 @@ export class Kube {
   readonly custom: k8s.CustomObjectsApi;
   readonly core: k8s.CoreV1Api;
   readonly storage: k8s.StorageV1Api;
+  readonly apps: k8s.AppsV1Api;
   private readonly merge: ReturnType<typeof k8s.setHeaderOptions>;
 
   constructor(
@@ -88,6 +90,7 @@ export class Kube {
     this.custom = kc.makeApiClient(lib.CustomObjectsApi);
     this.core = kc.makeApiClient(lib.CoreV1Api);
     this.storage = kc.makeApiClient(lib.StorageV1Api);
+    this.apps = kc.makeApiClient(lib.AppsV1Api);
     this.merge = lib.setHeaderOptions("Content-Type", lib.PatchStrategy.MergePatch);
   }
 
@@ -182,7 +185,7 @@ export class Kube {
           firstTimestamp: now,
           lastTimestamp: now,
           count: 1,
-          source: { component: "kvsnap-simulator" },
+          source: { component: "kvsnap-standins" },
         },
       })
       .catch(() => undefined);

@@ -1,43 +1,37 @@
 /**
- * kvsnap-simulator: stands in for KubeVirt's controllers (VM, snapshot, content, restore) and the actors a
- * bare apiserver lacks (PVC binder, pvc-protection, CSI snapshotter, garbage collection of VolumeSnapshots
- * and of a deleted VM's restores and restored PVCs). Run with
- * `node dist/tests/simulator/main.js --kubeconfig <admin kubeconfig>`; prints `SIMULATOR READY` once its
- * watches are up. See tests/cluster/README.md for what it models and where it differs from KubeVirt.
+ * kvsnap-standins: what KubeVirt's snapshot and restore controllers call outside themselves, and what a bare
+ * apiserver lacks. Nothing here plays a KubeVirt controller (those run from KubeVirt's own code, tests/kubevirt):
+ * - virt-api's `subresources.kubevirt.io/v1` (freeze, unfreeze, stop) behind an APIService (virt-api.ts);
+ * - the runtime side of the VM controller: VMI, its conditions, the start ControllerRevision (vm-runtime.ts);
+ * - the PVC binder, pvc-protection and the CSI snapshotter (storage.ts); garbage collection (gc.ts).
+ * Run with `node dist/tests/standins/main.js --kubeconfig <admin kubeconfig> --cert-dir <dir of kvsnap-kubevirt>`;
+ * prints `STANDINS READY` once its watches are up and the APIService is Available.
  */
 import {
-  CONTENT,
   Kube,
   keyOf,
+  splitKey,
+  CONTENT,
   RESTORE,
   SNAPSHOT,
-  splitKey,
   VM,
   VMI,
   VOLUME_SNAPSHOT,
-  VOLUME_SNAPSHOT_CLASS,
   watchCollection,
   WorkQueue,
   type Obj,
 } from "./kube";
-import { reconcileContent } from "./content-controller";
-import { collectVmDependents, reconcileRestore, type RestoreTiming } from "./restore-controller";
-import { DEFAULT_GRACE_MS, type VolumeRestore } from "./restore-plan";
-import { contentName, reconcileSnapshot, type Timing } from "./snapshot-controller";
-import {
-  bindPvc,
-  collectOwnedVolumeSnapshots,
-  driveVolumeSnapshot,
-  releaseDeletedPvc,
-  resolveForPvc,
-} from "./storage";
-import { reconcileVm } from "./vm-controller";
+import { collectDependents } from "./gc";
+import { bindPvc, driveVolumeSnapshot, releaseDeletedPvc } from "./storage";
+import { Guests, registerApiService, serveVirtApi } from "./virt-api";
+import { reconcileVm } from "./vm-runtime";
 
-const log = (line: string): void => console.error(`[simulator] ${line}`);
+// The ground prefixes each line with the process it came from.
+const log = (line: string): void => console.error(line);
 /** Logs a failed background step; the periodic resync retries it. */
 const report = (e: unknown): void =>
   log(`background step failed: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
-// A controller must not die on one failed call (e.g. a 429 while CRD storage initialises): log and go on.
+// A stand-in must not die on one failed call (e.g. a 429 while CRD storage initialises): log and go on.
 process.on("unhandledRejection", report);
 
 function arg(name: string): string | undefined {
@@ -45,26 +39,24 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-/** The restore queue and what enqueues a restore: its target VM/VMI, its snapshot, its restored PVCs. */
-function restoreWiring(kube: Kube, timing: RestoreTiming) {
-  const queue = new WorkQueue("vmrestore", (key) => reconcileRestore(kube, splitKey(key), timing), log);
-  const where = (ns: string, match: (restore: Obj) => boolean): void => {
-    void (async () => {
-      for (const r of await kube.list(RESTORE, ns)) if (match(r)) queue.add(keyOf(r));
-    })().catch(report);
-  };
-  return {
-    queue,
-    ofTarget: (o: Obj) => where(o.metadata.namespace ?? "", (r) => r.spec?.target?.name === o.metadata.name),
-    ofSnapshot: (ns: string, snapshot: string) =>
-      where(ns, (r) => r.spec?.virtualMachineSnapshotName === snapshot),
-    ofPvc: (pvc: Obj) =>
-      where(pvc.metadata.namespace ?? "", (r) =>
-        ((r.status?.restores ?? []) as VolumeRestore[]).some(
-          (v) => v.persistentVolumeClaim === pvc.metadata.name,
-        ),
-      ),
-  };
+async function waitAvailable(kube: Kube): Promise<void> {
+  const objects = kube.lib.KubernetesObjectApi.makeApiClient(kube.kc);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const live = (await objects
+      .read({
+        apiVersion: "apiregistration.k8s.io/v1",
+        kind: "APIService",
+        metadata: { name: "v1.subresources.kubevirt.io" },
+      })
+      .catch(() => undefined)) as
+      { status?: { conditions?: { type: string; status: string; message?: string }[] } } | undefined;
+    const available = live?.status?.conditions?.find((c) => c.type === "Available");
+    if (available?.status === "True") return;
+    if (Date.now() > deadline)
+      throw new Error(`APIService v1.subresources.kubevirt.io not Available: ${JSON.stringify(available)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 async function main(): Promise<void> {
@@ -72,28 +64,15 @@ async function main(): Promise<void> {
   const kc = new lib.KubeConfig();
   kc.loadFromFile(arg("kubeconfig") ?? process.env["KUBECONFIG"] ?? "");
   const kube = new Kube(lib, kc);
-  const timing: Timing = { requeueMs: Number(process.env["KVSNAP_SIM_REQUEUE_MS"] ?? 1000) };
+  const certDir = arg("cert-dir");
+  if (!certDir)
+    throw new Error("--cert-dir is required (kvsnap-kubevirt writes its serving certificate there)");
 
-  const restores = restoreWiring(kube, {
-    requeueMs: timing.requeueMs,
-    graceMs: Number(process.env["KVSNAP_SIM_RESTORE_GRACE_MS"] ?? DEFAULT_GRACE_MS),
-  });
-  const vms = new WorkQueue("vm", (key) => reconcileVm(kube, splitKey(key)), log);
-  const snapshots = new WorkQueue("vmsnapshot", (key) => reconcileSnapshot(kube, splitKey(key), timing), log);
-  const classOf = async (pvcName: string, ns: string): Promise<string | undefined> => {
-    const pvc = await kube.core
-      .readNamespacedPersistentVolumeClaim({ name: pvcName, namespace: ns })
-      .catch(() => undefined);
-    const resolved = pvc?.spec?.storageClassName
-      ? await resolveForPvc(kube, pvc.spec.storageClassName)
-      : undefined;
-    return resolved?.kind === "class" ? resolved.name : undefined;
-  };
-  const contents = new WorkQueue(
-    "vmsnapshotcontent",
-    (key) => reconcileContent(kube, splitKey(key), timing, classOf),
-    log,
-  );
+  const guests = new Guests(kube);
+  const virtApi = await serveVirtApi(guests, certDir, log);
+  await registerApiService(kube, virtApi.port);
+
+  const vms = new WorkQueue("vm-runtime", (key) => reconcileVm(kube, splitKey(key)), log);
   const pvcs = new WorkQueue(
     "pvc-binder",
     async (key) => {
@@ -111,141 +90,81 @@ async function main(): Promise<void> {
     },
     log,
   );
-
-  const snapshotsOfVm = async (ns: string, vmName: string): Promise<void> => {
-    for (const s of await kube.list(SNAPSHOT, ns))
-      if (s.spec?.source?.name === vmName) snapshots.add(keyOf(s));
-  };
-  const allVms = async (): Promise<void> => {
-    for (const vm of await kube.list(VM)) vms.add(keyOf(vm));
-  };
+  const gc = (o: Obj): void =>
+    void collectDependents(kube, o.metadata.namespace ?? "", o.metadata.uid ?? "").catch(report);
   const crPath = (c: { group: string; version: string; plural: string }) =>
     `/apis/${c.group}/${c.version}/${c.plural}`;
   const crList = (c: typeof VM) => () =>
     kube.custom.listClusterCustomObject({ group: c.group, version: c.version, plural: c.plural }) as never;
+  const onDelete = (c: typeof VM) =>
+    watchCollection(kube, crPath(c), crList(c), (o, type) => type === "delete" && gc(o), log);
 
   const watches = [
     watchCollection(
       kube,
       crPath(VM),
       crList(VM),
-      (vm, type) => {
-        vms.add(keyOf(vm));
-        snapshotsOfVm(vm.metadata.namespace ?? "", vm.metadata.name ?? "").catch(report);
-        restores.ofTarget(vm);
-        if (type === "delete")
-          collectVmDependents(kube, vm.metadata.namespace ?? "", vm.metadata.uid ?? "").catch(report);
-      },
+      (vm, type) => (type === "delete" ? gc(vm) : vms.add(keyOf(vm))),
       log,
     ),
-    watchCollection(
-      kube,
-      crPath(VMI),
-      crList(VMI),
-      (vmi) => {
-        vms.add(keyOf(vmi));
-        snapshotsOfVm(vmi.metadata.namespace ?? "", vmi.metadata.name ?? "").catch(report);
-        restores.ofTarget(vmi);
-      },
-      log,
-    ),
-    watchCollection(
-      kube,
-      crPath(SNAPSHOT),
-      crList(SNAPSHOT),
-      (s, type) => {
-        if (type !== "delete") snapshots.add(keyOf(s));
-        contents.add(`${s.metadata.namespace ?? ""}/${contentName(s)}`);
-        restores.ofSnapshot(s.metadata.namespace ?? "", s.metadata.name ?? "");
-      },
-      log,
-    ),
-    watchCollection(
-      kube,
-      crPath(CONTENT),
-      crList(CONTENT),
-      (c: Obj, type) => {
-        if (type === "delete")
-          void collectOwnedVolumeSnapshots(kube, c.metadata.namespace ?? "", c.metadata.uid ?? "").catch(
-            () => undefined,
-          );
-        else contents.add(keyOf(c));
-        const snapshotName = (c.spec?.virtualMachineSnapshotName as string | undefined) ?? "";
-        snapshots.add(`${c.metadata.namespace ?? ""}/${snapshotName}`);
-        restores.ofSnapshot(c.metadata.namespace ?? "", snapshotName);
-      },
-      log,
-    ),
+    watchCollection(kube, crPath(VMI), crList(VMI), (vmi) => vms.add(keyOf(vmi)), log),
     watchCollection(
       kube,
       crPath(VOLUME_SNAPSHOT),
       crList(VOLUME_SNAPSHOT),
-      (vs, type) => {
-        if (type !== "delete") csi.add(keyOf(vs));
-        for (const owner of vs.metadata.ownerReferences ?? [])
-          if (owner.kind === "VirtualMachineSnapshotContent")
-            contents.add(`${vs.metadata.namespace ?? ""}/${owner.name}`);
-      },
-      log,
-    ),
-    watchCollection(
-      kube,
-      crPath(VOLUME_SNAPSHOT_CLASS),
-      crList(VOLUME_SNAPSHOT_CLASS),
-      () => void allVms().catch(report),
+      (vs, type) => type !== "delete" && csi.add(keyOf(vs)),
       log,
     ),
     watchCollection(
       kube,
       "/api/v1/persistentvolumeclaims",
       () => kube.core.listPersistentVolumeClaimForAllNamespaces() as never,
-      (pvc) => {
-        pvcs.add(keyOf(pvc));
-        allVms().catch(report);
-        restores.ofPvc(pvc);
-      },
+      (pvc) => pvcs.add(keyOf(pvc)),
       log,
     ),
     watchCollection(
       kube,
-      crPath(RESTORE),
-      crList(RESTORE),
-      (r, type) => {
-        if (type !== "delete") restores.queue.add(keyOf(r));
+      "/api/v1/pods",
+      () => kube.core.listPodForAllNamespaces() as never,
+      (pod, type) => {
+        if (type === "delete")
+          void kube.core
+            .listNamespacedPersistentVolumeClaim({ namespace: pod.metadata.namespace ?? "" })
+            .then((list) => {
+              for (const p of list.items)
+                pvcs.add(`${p.metadata?.namespace ?? ""}/${p.metadata?.name ?? ""}`);
+            })
+            .catch(report);
       },
       log,
     ),
-    watchCollection(
-      kube,
-      "/apis/storage.k8s.io/v1/storageclasses",
-      () => kube.storage.listStorageClass() as never,
-      () => void allVms().catch(report),
-      log,
-    ),
+    onDelete(SNAPSHOT),
+    onDelete(CONTENT),
+    onDelete(RESTORE),
   ];
-  // A periodic resync, as KubeVirt's informers have (5 min there; shorter here so restarts heal quickly).
+  // A periodic resync, so an apiserver restart heals (informers re-list, but a timer may have been lost).
   const resync = setInterval(
     () => {
       void (async () => {
-        for (const s of await kube.list(SNAPSHOT).catch(() => [] as Obj[])) snapshots.add(keyOf(s));
-        for (const c of await kube.list(CONTENT).catch(() => [] as Obj[])) contents.add(keyOf(c));
+        for (const vm of await kube.list(VM).catch(() => [] as Obj[])) vms.add(keyOf(vm));
         for (const vs of await kube.list(VOLUME_SNAPSHOT).catch(() => [] as Obj[])) csi.add(keyOf(vs));
-        for (const r of await kube.list(RESTORE).catch(() => [] as Obj[])) restores.queue.add(keyOf(r));
-        await allVms().catch(() => undefined);
       })();
     },
-    Number(process.env["KVSNAP_SIM_RESYNC_MS"] ?? 10_000),
+    Number(process.env["KVSNAP_STANDINS_RESYNC_MS"] ?? 10_000),
   );
+  await waitAvailable(kube);
 
   const stop = (): void => {
     clearInterval(resync);
+    guests.close();
+    virtApi.server.close();
     for (const w of watches) w.stop();
-    for (const q of [vms, snapshots, contents, pvcs, csi, restores.queue]) q.stop();
+    for (const q of [vms, pvcs, csi]) q.stop();
     process.exit(0);
   };
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
-  console.log("SIMULATOR READY");
+  console.log(`STANDINS READY virt-api 127.0.0.1:${virtApi.port}`);
 }
 
 main().catch((e: unknown) => {

@@ -1,20 +1,22 @@
 /**
- * Scenarios are set per VM (and PVC) by annotations with the prefix `sim.kvsnap.io/`; documented in
+ * What the guest, its agent and the storage do: set per VM (and PVC) by annotations with the prefix `sim.kvsnap.io/`; documented in
  * tests/cluster/README.md. Pure: reads an annotation map.
  */
 
 /** The annotation prefix of scenario settings. */
 export const SCENARIO_PREFIX = "sim.kvsnap.io/";
 
-/** What the simulated guest, agent and storage do for one VM. */
+/** What the guest, its agent and the storage do for one VM. */
 export interface Scenario {
   /** Guest agent: connected (AgentConnected=True), disconnected (no condition), unsupported (AgentVersionNotSupported). */
   agent: "connected" | "disconnected" | "unsupported";
   /** The VMI carries Paused=True. */
   paused: boolean;
-  /** Every freeze fails with this message (e.g. an SELinux denial), until the deadline. */
+  /** virt-api answers every freeze with this error (e.g. an SELinux denial), as the guest agent reported it. */
   freezeError: string | undefined;
-  /** The first thaw of each snapshot fails with this message (Windows VSS: "fsfreeze is limited up to 10 seconds"). */
+  /** How many freezes fail with `freezeError` before they succeed (undefined: every one). */
+  freezeFailures: number | undefined;
+  /** The first unfreeze after each freeze fails with this message (Windows VSS: "fsfreeze is limited up to 10 seconds"). */
   thawError: string | undefined;
   /** Time from VolumeSnapshot creation to its creationTime (the CSI driver cutting the snapshot). */
   volumeSnapshotDelayMs: number;
@@ -37,6 +39,7 @@ export function scenarioOf(annotations: Record<string, string> | undefined): Sce
     agent: agent === "disconnected" || agent === "unsupported" ? agent : "connected",
     paused: a("paused") === "true",
     freezeError: a("freeze-error"),
+    freezeFailures: a("freeze-failures") === undefined ? undefined : number(a("freeze-failures"), 0),
     thawError: a("thaw-error"),
     volumeSnapshotDelayMs: number(a("volume-snapshot-delay-ms"), 100),
     readyDelayMs: number(a("ready-delay-ms"), 200),

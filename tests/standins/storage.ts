@@ -1,21 +1,10 @@
 /**
- * Storage stand-ins on a bare apiserver (semantics §7): a PVC binder, StorageClass → VolumeSnapshotClass
- * resolution as KubeVirt does it, a CSI snapshotter that gives VolumeSnapshots a creationTime and later
- * readyToUse (or an injected error), and explicit deletion of a content's VolumeSnapshots (no GC here).
+ * Stand-ins for the storage actors KubeVirt does not own and a bare apiserver lacks: a PVC binder, the
+ * pvc-protection controller, and a CSI snapshotter that gives VolumeSnapshots a creationTime and later
+ * readyToUse (or an injected error), on the timings of the VM's scenario.
  */
-import { isConflictOrGone, Kube, VM, VOLUME_SNAPSHOT, VOLUME_SNAPSHOT_CLASS, type Obj } from "./kube";
+import { isConflictOrGone, Kube, VM, VOLUME_SNAPSHOT } from "./kube";
 import { pvcStaysUnbound, scenarioOf } from "./scenario";
-import { resolveSnapshotClass, type ClassResolution } from "./volumes";
-
-/** Resolves a StorageClass name to a VolumeSnapshotClass (none when the CSI CRDs are absent). */
-export async function resolveForPvc(kube: Kube, storageClassName: string): Promise<ClassResolution> {
-  const sc = await kube.storage.readStorageClass({ name: storageClassName }).catch(() => undefined);
-  const classes = await kube.list(VOLUME_SNAPSHOT_CLASS).catch(() => [] as Obj[]);
-  return resolveSnapshotClass(
-    sc ? { metadata: { name: sc.metadata?.name ?? "" }, provisioner: sc.provisioner } : undefined,
-    classes,
-  );
-}
 
 /** Binds a Pending PVC (status.phase Bound) unless its scenario keeps it unbound. */
 export async function bindPvc(kube: Kube, namespace: string, name: string): Promise<void> {
@@ -108,17 +97,4 @@ export async function driveVolumeSnapshot(kube: Kube, namespace: string, name: s
   } else {
     later(scenario.readyDelayMs, { readyToUse: true });
   }
-}
-
-/** Deletes the VolumeSnapshots owned by a content that is gone (the garbage collector's job in a real cluster). */
-export async function collectOwnedVolumeSnapshots(
-  kube: Kube,
-  namespace: string,
-  contentUid: string,
-): Promise<number> {
-  const owned = (await kube.list(VOLUME_SNAPSHOT, namespace)).filter((vs) =>
-    (vs.metadata.ownerReferences ?? []).some((o) => o.uid === contentUid),
-  );
-  for (const vs of owned) await kube.delete(VOLUME_SNAPSHOT, namespace, vs.metadata.name ?? "");
-  return owned.length;
 }
