@@ -19,6 +19,7 @@ import {
 } from "../ground/fixtures";
 import type { Ground } from "../ground/ground";
 import { readyGround } from "../ground/suite";
+import { freezeErrorText } from "../ground/kubevirt-behaviour";
 import { createProject, REPO, type PulumiProject } from "./pulumi";
 
 const EXAMPLE = join(REPO, "examples", "scheduled");
@@ -169,7 +170,15 @@ async function scheduledProject(
 
 const today = () => new Date().toISOString().slice(0, 10);
 
-/** Sets (or with null removes) the simulator's freeze-error scenario on the VM. */
+/** What the guest agent answers a freeze when SELinux stops it (virt-api wraps it as an internal error). */
+const SELINUX_DENIAL = "fsfreeze: SELinux is preventing /usr/bin/qemu-ga from ioctl access";
+
+/** Escapes a text for use inside a RegExp. */
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Sets (or with null removes) the freeze-error scenario the virt-api stand-in plays for the VM. */
 async function setFreezeError(ns: string, message: string | null): Promise<void> {
   await a.objects.patch(
     {
@@ -293,13 +302,13 @@ describe("examples/scheduled: the pre-change snapshot pipeline", () => {
     await expectAgreement(ns, p, good1, []);
 
     // The guest agent cannot freeze (an SELinux denial): KubeVirt retries until failureDeadline, then Failed.
-    await setFreezeError(ns, "fsfreeze: SELinux is preventing /usr/bin/qemu-ga from ioctl access");
+    await setFreezeError(ns, SELINUX_DENIAL);
     const bad = await runPipeline(p, { EVENT: "push", COMMIT: "bad1" });
     expect(bad.steps.map((s) => s.code)).toEqual([0, 0, 1]);
     expect(bad.changeRuns).toBe(false);
     const failedName = new RegExp(
       `VirtualMachineSnapshot ${ns}/(pipeline-[a-z0-9]{7}) of VM db-1 failed: snapshot deadline exceeded ` +
-        "\\(KubeVirt error: fsfreeze: SELinux is preventing /usr/bin/qemu-ga from ioctl access\\)",
+        `\\(KubeVirt error: ${escapeRegExp(freezeErrorText("db-1", `Internal error occurred: ${SELINUX_DENIAL}`))}\\)`,
     ).exec(bad.steps[UP_STEP]!.output)?.[1];
     expect(failedName).toMatch(/^pipeline-/);
     const phases = Object.fromEntries(

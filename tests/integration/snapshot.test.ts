@@ -9,6 +9,7 @@ import {
   createNamespace,
   createVm,
   eventually,
+  getVm,
   getVmi,
   leftovers,
   listIn,
@@ -143,6 +144,52 @@ describe("create against KubeVirt", () => {
       includedVolumes: ["rootdisk"],
     });
     await deleteAndExpectClean(ns, created.id, { ...created.outs, __provider: host.providerText });
+  });
+
+  it("names the pods that keep KubeVirt from locking a stopped VM, in progress and in the failure", async () => {
+    const { ns, vm } = await withVm({ running: false });
+    const pod = "holder";
+    await a.core.createNamespacedPod({
+      namespace: ns,
+      body: {
+        metadata: { name: pod },
+        spec: {
+          containers: [{ name: "c", image: "busybox" }],
+          volumes: [{ name: "d", persistentVolumeClaim: { claimName: `${vm}-rootdisk` } }],
+        },
+      },
+    });
+    try {
+      // No kubelet runs it: play one by setting the phase through the status subresource.
+      await a.core.patchNamespacedPodStatus(
+        { name: pod, namespace: ns, body: { status: { phase: "Running" } } },
+        a.lib.setHeaderOptions("Content-Type", a.lib.PatchStrategy.MergePatch),
+      );
+      const inputs = await check({ namespace: ns, vmName: vm, failureDeadline: "8s", onFailure: "delete" });
+      const error = await host.fail("create", inputs);
+      const output = host.output.join("\n");
+      const held = `"${pod}" \\(Running, mounts ${vm}-rootdisk\\)`;
+      expect(output).toMatch(
+        new RegExp(`warning: VM ${ns}/${vm} is stopped and 1 pod mounts its PVCs: ${held}\\.`),
+      );
+      expect(output).toMatch(
+        new RegExp(
+          `${ns}/${String(inputs["name"])}: phase InProgress; progressing: Source not locked source is offline ` +
+            `but 1 pods using PVCs \\[${vm}-rootdisk\\]; held by pod ${held}: stop or delete it`,
+        ),
+      );
+      expect(error.message).toMatch(/failed: snapshot deadline exceeded/);
+      expect(error.message).toMatch(
+        new RegExp(
+          `Held by pod ${held}\\. Fix: stop the workload that runs pod "${pod}" or delete it ` +
+            `\\(kubectl delete pod ${pod} -n ${ns}\\)`,
+        ),
+      );
+      expect(error.id).toBeUndefined();
+      await nothingLeft(a, ns);
+    } finally {
+      await a.core.deleteNamespacedPod({ name: pod, namespace: ns, gracePeriodSeconds: 0 });
+    }
   });
 
   it("excludes a volume without a VolumeSnapshotClass, reported from snapshotVolumes on every version", async () => {
@@ -321,17 +368,21 @@ describe("failures against KubeVirt", () => {
   });
 
   it("makes a second snapshot of the same VM wait for the lock", async () => {
-    const { ns, vm } = await withVm({ annotations: { "sim.kvsnap.io/volume-snapshot-delay-ms": "1500" } });
+    // The CSI stand-in holds the first snapshot's volume for 5 s, so the VM stays locked while the second comes.
+    const { ns, vm } = await withVm({ annotations: { "sim.kvsnap.io/volume-snapshot-delay-ms": "5000" } });
     const first = await check({ namespace: ns, vmName: vm, name: "first" });
     const second = await check({ namespace: ns, vmName: vm, name: "second" });
-    const [a1, a2] = await Promise.all([
-      host.call("create", first),
-      new Promise((r) => setTimeout(r, 300)).then(() => host.call("create", second)),
-    ]);
-    expect(a1.outs.readyToUse && a2.outs.readyToUse).toBe(true);
-    expect(host.output.join("\n")).toMatch(
-      /second: phase InProgress; progressing: Source not locked snapshot "first" in progress/,
+    const creatingFirst = host.call("create", first);
+    await eventually(
+      () => getVm(a, ns, vm),
+      (v) => v.status?.snapshotInProgress === "first",
+      "KubeVirt locked the VM for the first snapshot",
     );
+    const [a1, a2] = await Promise.all([creatingFirst, host.call("create", second)]);
+    expect(a1.outs.readyToUse && a2.outs.readyToUse).toBe(true);
+    const output = host.output.join("\n");
+    expect(output).toContain(`VM ${ns}/${vm} is locked by snapshot "first"; this one waits for the lock.`);
+    expect(output).toMatch(/second: phase InProgress; progressing: Source not locked/);
     expect(Date.parse(a2.outs.creationTime)).toBeGreaterThanOrEqual(Date.parse(a1.outs.creationTime));
     await host.call("delete", a1.id, { ...a1.outs, __provider: host.providerText });
     await deleteAndExpectClean(ns, a2.id, { ...a2.outs, __provider: host.providerText });

@@ -202,7 +202,7 @@ describe("virt-api stand-in (subresources.kubevirt.io/v1 behind an APIService)",
     });
     expect(await put(vmi(ns, "freeze"), { unfreezeTimeout: "5m0s" })).toEqual({
       code: 409,
-      message: "VMI is not running",
+      message: 'Operation cannot be fulfilled on virtualmachineinstance.kubevirt.io "vm": VM is not running',
     });
   });
 
