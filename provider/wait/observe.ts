@@ -77,10 +77,21 @@ export async function observeObject<R, T extends { metadata: ObjectMeta }>(
   const { stream, decide, signal } = options;
   let resourceVersion: string | undefined;
   let backoff = 0;
+  const retryAfter = async (what: string, error: unknown): Promise<void> => {
+    if (isPermanentWatchError(error)) throw asError(error);
+    backoff = Math.min(Math.max(1000, backoff * 2), MAX_BACKOFF_MS);
+    options.onReconnect?.(`${what} error: ${asError(error).message}; retrying in ${backoff}ms`);
+    await options.delay(backoff, signal);
+  };
   for (;;) {
     signal.throwIfAborted();
     if (resourceVersion === undefined) {
-      const listing = await stream.list();
+      // A list can fail like a watch (an apiserver restarting answers 503): retry it the same way.
+      const listing = await stream.list().catch((error: unknown) => ({ error }));
+      if ("error" in listing) {
+        await retryAfter("list", listing.error);
+        continue;
+      }
       const decision = decide(listing.object);
       if (decision.done) return decision.value;
       resourceVersion = listing.resourceVersion;
@@ -94,10 +105,7 @@ export async function observeObject<R, T extends { metadata: ObjectMeta }>(
       options.onReconnect?.("watch closed");
       continue;
     }
-    if (isPermanentWatchError(outcome.error)) throw asError(outcome.error);
-    backoff = Math.min(Math.max(1000, backoff * 2), MAX_BACKOFF_MS);
-    options.onReconnect?.(`watch error: ${asError(outcome.error).message}; retrying in ${backoff}ms`);
-    await options.delay(backoff, signal);
+    await retryAfter("watch", outcome.error);
   }
 }
 

@@ -92,6 +92,27 @@ describe("observeSnapshot", () => {
     expect(delays).toEqual([1000, 2000]);
   });
 
+  it("retries a list that fails while the apiserver restarts (503), then watches", async () => {
+    const cluster = await withSnapshot();
+    cluster.failWith = { code: 503, verbs: ["list"] };
+    const delays: number[] = [];
+    const done = observeSnapshot({
+      cluster,
+      ref,
+      decide: untilPhase("Succeeded"),
+      signal: new AbortController().signal,
+      delay: async (ms) => {
+        delays.push(ms);
+        cluster.failWith = undefined; // the apiserver is back
+      },
+    });
+    await new Promise((r) => setTimeout(r, 5));
+    setPhase(cluster, "Succeeded");
+    await expect(done).resolves.toBe("Succeeded");
+    expect(delays).toEqual([1000]);
+    expect(cluster.calls.filter((c) => c === "list")).toHaveLength(2);
+  });
+
   it("gives up at once on a permanent error such as 403 on watch", async () => {
     const cluster = await withSnapshot();
     cluster.failWith = { code: 403, verbs: ["watch"] };
