@@ -1,8 +1,10 @@
 /**
  * Checks made before anything is created: is the VM running, is its guest agent connected, is it paused,
- * can any of its volumes be snapshotted. Pure: it judges the VM and VMI objects the caller fetched.
+ * can any of its volumes be snapshotted, do pods hold a stopped VM's PVCs. Pure: it judges the VM and VMI
+ * objects (and the pods) the caller fetched.
  */
 import { findCondition, type VirtualMachine, type VirtualMachineInstance } from "./kube/types";
+import { offlinePodsCheck, type OfflinePods } from "./offline-pods";
 import type { SourceObservation } from "./outputs";
 
 /** The guest-agent policy input. */
@@ -20,6 +22,8 @@ export interface PreflightResult {
 export interface PreflightOptions {
   guestAgent: GuestAgentPolicy;
   allowEmpty: boolean;
+  /** For a stopped VM: the pods found mounting its PVCs (KubeVirt will not lock it while they do). */
+  offlinePods?: OfflinePods;
 }
 
 function conditionText(vmi: VirtualMachineInstance, type: string): string {
@@ -125,6 +129,11 @@ export function preflight(
   result.warnings.push(...volumes.warnings);
   const holder = vm.status?.snapshotInProgress;
   if (holder) result.notes.push(`VM ${ref} is locked by snapshot "${holder}"; this one waits for the lock.`);
+  if (!vmi && options.offlinePods) {
+    const pods = offlinePodsCheck(options.offlinePods);
+    result.warnings.push(...pods.warnings);
+    result.notes.push(...pods.notes);
+  }
   if (vm.status?.restoreInProgress) {
     result.warnings.push(
       `VM ${ref} is being restored (restore "${vm.status.restoreInProgress}" in progress).`,

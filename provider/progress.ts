@@ -32,11 +32,22 @@ export interface Summary {
 /** Describes one observed object (`undefined` = it no longer exists). */
 export type Summarize<T> = (object: T | undefined) => Summary;
 
-/** The snapshot summarizer: phase, readiness and any error are milestones. */
-export function summarizeSnapshot(snapshot: VirtualMachineSnapshot | undefined): Summary {
+/** Text to append to a snapshot's progress line, from its Progressing reason ("" adds nothing). */
+export type SnapshotDecoration = (progressingReason: string) => string;
+
+/**
+ * The snapshot summarizer: phase, readiness and any error are milestones. `decorate`, when given, may add
+ * text for the current Progressing reason (e.g. the pods behind KubeVirt's "pods using PVCs" count).
+ */
+export function summarizeSnapshot(
+  snapshot: VirtualMachineSnapshot | undefined,
+  decorate?: SnapshotDecoration,
+): Summary {
   const s = snapshot?.status ?? {};
+  const extra =
+    snapshot && decorate ? decorate(findCondition(s.conditions, "Progressing")?.reason ?? "") : "";
   return {
-    line: progressSummary(snapshot),
+    line: progressSummary(snapshot) + (extra ? `; ${extra}` : ""),
     milestone: `${s.phase ?? ""}|${String(s.readyToUse === true)}|${s.error?.message ?? ""}`,
   };
 }

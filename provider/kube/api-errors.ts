@@ -63,3 +63,18 @@ export function toKubeApiError(error: unknown, action: ApiAction, server: string
     serverMessage,
   );
 }
+
+/** A request refused by a validating admission webhook: the webhook's name and its own message. */
+export interface AdmissionDenial {
+  webhook: string;
+  message: string;
+}
+
+/**
+ * Reads the apiserver's wording of a webhook denial, `admission webhook "<name>" denied the request: <msg>`,
+ * from a `KubeApiError`'s server message; `undefined` for anything else.
+ */
+export function admissionDenial(serverMessage: string): AdmissionDenial | undefined {
+  const match = /admission webhook "([^"]+)" denied the request: ([\s\S]*)$/.exec(serverMessage);
+  return match ? { webhook: match[1] ?? "", message: match[2] ?? "" } : undefined;
+}

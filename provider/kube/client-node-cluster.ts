@@ -11,6 +11,7 @@ import {
   SNAPSHOT_PLURAL,
 } from "../constants";
 import { hasStatus } from "../errors";
+import { podsMountingClaims } from "../offline-pods";
 import { toKubeApiError, type ApiAction } from "./api-errors";
 import type { Listing, RestoreCluster, SnapshotRef, WatchEvent, WatchHandle } from "./cluster";
 import type {
@@ -172,6 +173,16 @@ export function clientNodeCluster(lib: ClientNode, kc: k8s.KubeConfig): RestoreC
         }) as Promise<VirtualMachineRestore>;
       return call(act("create", ref, RESTORES), run);
     },
+    async patchRestoreMetadata(ref, patch) {
+      const options = lib.setHeaderOptions("Content-Type", lib.PatchStrategy.MergePatch);
+      const body = { metadata: patch };
+      const run = () =>
+        custom.patchNamespacedCustomObject(
+          { ...snapshotParams(ref, RESTORE_PLURAL), name: ref.name, body },
+          options,
+        ) as Promise<VirtualMachineRestore>;
+      return call(act("patch", ref, RESTORES), run);
+    },
     async deleteRestore(ref) {
       const run = () =>
         custom.deleteNamespacedCustomObject({ ...snapshotParams(ref, RESTORE_PLURAL), name: ref.name });
@@ -183,6 +194,26 @@ export function clientNodeCluster(lib: ClientNode, kc: k8s.KubeConfig): RestoreC
     },
     async watchRestore(ref, resourceVersion, onEvent) {
       return startWatch(lib, kc, server, { ...ref, plural: RESTORE_PLURAL }, resourceVersion, onEvent);
+    },
+    async listPodsUsingClaims(namespace, claims) {
+      const core = kc.makeApiClient(lib.CoreV1Api);
+      try {
+        const list = await call(act("list", { namespace }, "pods"), () =>
+          core.listNamespacedPod({ namespace }),
+        );
+        return podsMountingClaims(list.items, claims);
+      } catch (error) {
+        if (hasStatus(error, 403)) return undefined;
+        throw error;
+      }
+    },
+    async kubeVirtVersion() {
+      // virt-operator records the deployed version on the KubeVirt CR; most users may not read it (cluster-wide).
+      const listed = (await custom
+        .listClusterCustomObject({ group: "kubevirt.io", version: "v1", plural: "kubevirts" })
+        .catch(() => undefined)) as
+        { items?: { status?: { observedKubeVirtVersion?: string } }[] } | undefined;
+      return listed?.items?.map((kv) => kv.status?.observedKubeVirtVersion).find(Boolean);
     },
   };
 }

@@ -75,6 +75,16 @@ export interface SnapshotCluster {
     resourceVersion: string,
     onEvent: (event: SnapshotWatchEvent) => void,
   ): Promise<WatchHandle>;
+  /**
+   * The pods in `namespace` that mount any of `claims` (`spec.volumes[].persistentVolumeClaim.claimName`),
+   * or `undefined` when listing pods is forbidden (403), so callers fall back to KubeVirt's pod count.
+   */
+  listPodsUsingClaims(namespace: string, claims: string[]): Promise<PodUsingClaims[] | undefined>;
+  /**
+   * The KubeVirt version deployed (the KubeVirt CR's `status.observedKubeVirtVersion`), or `undefined` when it
+   * cannot be read (no access to `kubevirts.kubevirt.io`, no CR, no version yet).
+   */
+  kubeVirtVersion(): Promise<string | undefined>;
 }
 
 /** Identifies one `VirtualMachineRestore` through one served API version. */
@@ -86,6 +96,8 @@ export interface RestoreCluster extends SnapshotCluster {
   getRestore(ref: RestoreRef): Promise<VirtualMachineRestore | undefined>;
   /** Creates a restore (server-side strict field validation). Throws `KubeApiError` (409 when it exists). */
   createRestore(version: string, body: VirtualMachineRestore): Promise<VirtualMachineRestore>;
+  /** Merge-patches a restore's labels and annotations (`null` removes a key); its spec is immutable. */
+  patchRestoreMetadata(ref: RestoreRef, patch: MetadataPatch): Promise<VirtualMachineRestore>;
   /** Deletes the restore; resolves false when it was already gone. */
   deleteRestore(ref: RestoreRef): Promise<boolean>;
   /** Lists the restore by name to get it with a resourceVersion to watch from. */
@@ -96,4 +108,11 @@ export interface RestoreCluster extends SnapshotCluster {
     resourceVersion: string,
     onEvent: (event: WatchEvent<VirtualMachineRestore>) => void,
   ): Promise<WatchHandle>;
+}
+
+/** A pod that mounts some of a VM's PVCs: its name, `status.phase` and which of the claims it mounts. */
+export interface PodUsingClaims {
+  name: string;
+  phase: string;
+  claims: string[];
 }

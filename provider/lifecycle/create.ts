@@ -7,9 +7,10 @@ import { formatDuration, parseDuration } from "../../sdk/duration";
 import type { ProviderDeps } from "../deps";
 import { PartialFailureError, ProviderError } from "../errors";
 import type { ProviderInputs } from "../inputs";
-import type { SnapshotRef } from "../kube/cluster";
-import type { VirtualMachineSnapshot } from "../kube/types";
+import type { SnapshotCluster, SnapshotRef } from "../kube/cluster";
+import type { VirtualMachine, VirtualMachineSnapshot } from "../kube/types";
 import { consistencyOf, crashConsistentWarning } from "../consistency";
+import { offlinePodsFollower, vmClaimNames, type OfflinePods } from "../offline-pods";
 import { buildOutputs, type SourceObservation } from "../outputs";
 import { preflight } from "../preflight";
 import type { PlainValue } from "../sanitize";
@@ -37,11 +38,23 @@ export function waitBoundMs(
   return (parseDuration(inputs.failureDeadline) ?? 0) + graceMs;
 }
 
+/** For a stopped VM with claims: the pods that mount them (KubeVirt will not lock the VM while any does). */
+async function findOfflinePods(
+  cluster: SnapshotCluster,
+  vm: VirtualMachine,
+): Promise<OfflinePods | undefined> {
+  const claims = vmClaimNames(vm);
+  if (!claims.length) return undefined;
+  const namespace = vm.metadata.namespace ?? "";
+  const pods = await cluster.listPodsUsingClaims(namespace, claims);
+  return { namespace, vmName: vm.metadata.name ?? "", claims, pods };
+}
+
 async function inspectSource(
   deps: ProviderDeps,
   session: Session,
   inputs: ProviderInputs,
-): Promise<SourceObservation> {
+): Promise<{ observation: SourceObservation; offlinePods: OfflinePods | undefined }> {
   const vm = await session.cluster.getVirtualMachine(inputs.namespace, inputs.vmName);
   if (!vm) {
     throw new ProviderError(
@@ -50,12 +63,17 @@ async function inspectSource(
     );
   }
   const vmi = await session.cluster.getVirtualMachineInstance(inputs.namespace, inputs.vmName);
-  const result = preflight(vm, vmi, { guestAgent: inputs.guestAgent, allowEmpty: inputs.allowEmpty });
+  const offlinePods = vmi ? undefined : await findOfflinePods(session.cluster, vm);
+  const result = preflight(vm, vmi, {
+    guestAgent: inputs.guestAgent,
+    allowEmpty: inputs.allowEmpty,
+    offlinePods,
+  });
   const prefix = `[${inputs.resourceName}] `;
   for (const note of result.notes) deps.log.info(prefix + note);
   for (const warning of result.warnings) deps.log.warn(`${prefix}warning: ${warning}`);
   if (result.errors.length) throw new ProviderError(prefix + result.errors.join("\n"));
-  return result.observation;
+  return { observation: result.observation, offlinePods };
 }
 
 async function settleFailure(
@@ -65,9 +83,11 @@ async function settleFailure(
   ref: SnapshotRef,
   result: WaitResult & { outcome: { kind: "failed" | "timeout" } },
   observation: SourceObservation,
+  held: { offlinePods?: OfflinePods; waitingReason: string } = { waitingReason: "" },
 ): Promise<never> {
   const facts = {
     ...inputs,
+    ...held,
     boundText: formatDuration(waitBoundMs(inputs, deps.graceMs)),
     outcome: result.outcome,
     last: result.last,
@@ -112,11 +132,15 @@ async function createNew(
   deps: ProviderDeps,
   session: Session,
   inputs: ProviderInputs,
-): Promise<{ snapshot: VirtualMachineSnapshot; observation: SourceObservation }> {
-  const observation = await inspectSource(deps, session, inputs);
+): Promise<{
+  snapshot: VirtualMachineSnapshot;
+  observation: SourceObservation;
+  offlinePods: OfflinePods | undefined;
+}> {
+  const { observation, offlinePods } = await inspectSource(deps, session, inputs);
   const manifest = buildSnapshotManifest(inputs, session.version);
   const { snapshot } = await createOrAdopt(session.cluster, session.version, manifest, inputs, deps.log);
-  return { snapshot, observation };
+  return { snapshot, observation, offlinePods };
 }
 
 /** Warns when a finished snapshot holds no frozen file systems, naming KubeVirt's indication. */
@@ -144,17 +168,26 @@ export async function createSnapshot(
   inputs: ProviderInputs & { __provider?: unknown },
 ): Promise<CreateOutcome> {
   const session = await openSession(deps, inputs.context);
-  const { snapshot: created, observation } = inputs.adopt
-    ? await adoptExisting(deps, session, inputs)
-    : await createNew(deps, session, inputs);
+  const {
+    snapshot: created,
+    observation,
+    offlinePods,
+  }: {
+    snapshot: VirtualMachineSnapshot;
+    observation: SourceObservation;
+    offlinePods?: OfflinePods;
+  } = inputs.adopt ? await adoptExisting(deps, session, inputs) : await createNew(deps, session, inputs);
   const ref = { version: session.version, namespace: inputs.namespace, name: inputs.name };
+  // Progress lines name the pods behind KubeVirt's "pods using PVCs" count; the failure message needs the
+  // last waiting reason, since a snapshot Failed at its deadline reads "Operation failed".
+  const follower = offlinePodsFollower(offlinePods);
   const result = await waitForSnapshot({
     ...deps,
     cluster: session.cluster,
     ref,
     waitFor: inputs.waitFor,
     boundMs: waitBoundMs(inputs, deps.graceMs),
-    progress: reporterFor(deps, inputs.resourceName, ref),
+    progress: reporterFor(deps, inputs.resourceName, ref, undefined, follower.summarize),
   }).catch((error: unknown) => strandedSnapshot(session, inputs, ref, created, observation, error));
   if (result.outcome.kind !== "done" || !result.last) {
     return settleFailure(
@@ -164,6 +197,7 @@ export async function createSnapshot(
       ref,
       { ...result, outcome: result.outcome.kind === "done" ? { kind: "timeout" } : result.outcome },
       observation,
+      { offlinePods, waitingReason: follower.lastWaitingReason() },
     );
   }
   const keptHistory = await settleHistory(deps, session, inputs, inputs.name, {

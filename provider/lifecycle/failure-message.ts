@@ -1,5 +1,6 @@
 /** Words for a snapshot that did not finish: what happened, why it probably happened, what to do. Pure. */
 import { findCondition, type VirtualMachineSnapshot } from "../kube/types";
+import { offlinePodsHint, type OfflinePods } from "../offline-pods";
 
 /** Everything the message needs. */
 export interface FailureFacts {
@@ -12,6 +13,10 @@ export interface FailureFacts {
   outcome: { kind: "failed"; reason: string; message: string } | { kind: "timeout" };
   last: VirtualMachineSnapshot | undefined;
   onFailure: "keep" | "delete";
+  /** For a stopped VM: the pods found mounting its PVCs before creating. */
+  offlinePods?: OfflinePods;
+  /** KubeVirt's last Progressing reason while the snapshot waited (a Failed one reads "Operation failed"). */
+  waitingReason?: string;
 }
 
 const FREEZE_HINT =
@@ -20,10 +25,15 @@ const FREEZE_HINT =
   "snapshotting), check unsupported file systems, then take a new snapshot.";
 
 /** Likely causes, from KubeVirt's error text and Progressing reason. */
-export function failureHints(facts: Pick<FailureFacts, "failureDeadline" | "outcome" | "last">): string[] {
+export function failureHints(
+  facts: Pick<FailureFacts, "failureDeadline" | "outcome" | "last" | "offlinePods" | "waitingReason">,
+): string[] {
   const status = facts.last?.status;
   const error = status?.error?.message ?? "";
   const progressing = findCondition(status?.conditions, "Progressing")?.reason ?? "";
+  const podsHint =
+    facts.offlinePods && offlinePodsHint(facts.offlinePods, facts.waitingReason || progressing);
+  if (podsHint) return [podsHint];
   const hints: string[] = [];
   if (/freez/i.test(error)) hints.push(FREEZE_HINT);
   if (/fsfreeze is limited/.test(error))

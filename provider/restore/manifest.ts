@@ -9,6 +9,7 @@ import {
 import { ProviderError } from "../errors";
 import type { VirtualMachineRestore } from "../kube/types";
 import type { RestoreInputs } from "./inputs";
+import { DEFAULT_VOLUME_RESTORE_POLICY } from "./policy-support";
 
 /**
  * Builds the restore for `targetVm`. v1alpha1 has no policy fields: there, non-default policies are an
@@ -39,7 +40,9 @@ export function buildRestoreManifest(
     }
   } else {
     spec.targetReadinessPolicy = inputs.targetReadinessPolicy;
-    spec.volumeRestorePolicy = inputs.volumeRestorePolicy;
+    // KubeVirt's default is left out: KubeVirt v1.5 has no such field and refuses a strict create that sets it.
+    if (inputs.volumeRestorePolicy !== DEFAULT_VOLUME_RESTORE_POLICY)
+      spec.volumeRestorePolicy = inputs.volumeRestorePolicy;
   }
   return {
     apiVersion: `${SNAPSHOT_GROUP}/${version}`,

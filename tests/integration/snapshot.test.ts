@@ -181,8 +181,8 @@ describe("create against KubeVirt", () => {
       expect(error.message).toMatch(/failed: snapshot deadline exceeded/);
       expect(error.message).toMatch(
         new RegExp(
-          `Held by pod ${held}\\. Fix: stop the workload that runs pod "${pod}" or delete it ` +
-            `\\(kubectl delete pod ${pod} -n ${ns}\\)`,
+          `Held by pod ${held}\\. Fix: stop the workload that runs pod "${pod}" or delete it\\. ` +
+            `To delete: kubectl delete pod ${pod} -n ${ns}`,
         ),
       );
       expect(error.id).toBeUndefined();

@@ -2,9 +2,10 @@
  * An in-memory SnapshotCluster for unit tests: objects with resourceVersions, watches that deliver events
  * from a version, finalizer-aware deletion, and hooks to play KubeVirt's part (the `onCreate` reactor).
  */
-import { KubeApiError } from "../../provider/errors";
+import { hasStatus, KubeApiError } from "../../provider/errors";
 import type {
   MetadataPatch,
+  PodUsingClaims,
   SnapshotCluster,
   SnapshotListing,
   SnapshotRef,
@@ -16,6 +17,7 @@ import type {
   VirtualMachineInstance,
   VirtualMachineSnapshot,
 } from "../../provider/kube/types";
+import { podsMountingClaims, type PodView } from "../../provider/offline-pods";
 
 interface Watcher {
   namespace: string;
@@ -229,5 +231,35 @@ export class FakeCluster implements SnapshotCluster {
   }
   private asVersion(s: VirtualMachineSnapshot, version: string): VirtualMachineSnapshot {
     return { ...clone(s), apiVersion: `snapshot.kubevirt.io/${version}` };
+  }
+
+  /** Pods (only what listPodsUsingClaims reads), with their namespace. */
+  readonly pods: { namespace: string; pod: PodView }[] = [];
+  /** Adds a pod in `phase` whose volumes mount `claimNames`. */
+  addPod(namespace: string, name: string, phase: string, claimNames: string[]): void {
+    const volumes = claimNames.map((claimName, i) => ({
+      name: `v${i}`,
+      persistentVolumeClaim: { claimName },
+    }));
+    this.pods.push({ namespace, pod: { metadata: { name }, spec: { volumes }, status: { phase } } });
+  }
+  /** The KubeVirt version a test sets (the KubeVirt CR's observedKubeVirtVersion); undefined = unreadable. */
+  kubevirtVersion: string | undefined;
+
+  async kubeVirtVersion(): Promise<string | undefined> {
+    this.guard("get-kubevirt");
+    return this.kubevirtVersion;
+  }
+
+  /** Like the real cluster: `undefined` when listing pods is forbidden (`failWith` 403 on "list-pods"). */
+  async listPodsUsingClaims(namespace: string, claims: string[]): Promise<PodUsingClaims[] | undefined> {
+    try {
+      this.guard("list-pods");
+    } catch (error) {
+      if (hasStatus(error, 403)) return undefined;
+      throw error;
+    }
+    const inNamespace = this.pods.filter((p) => p.namespace === namespace).map((p) => clone(p.pod));
+    return podsMountingClaims(inNamespace, claims);
   }
 }

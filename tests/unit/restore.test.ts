@@ -1,12 +1,27 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { checkAgainst } from "../../provider/check";
+import { KubeApiError } from "../../provider/errors";
+import { admissionDenial } from "../../provider/kube/api-errors";
+import type { MetadataPatch, RestoreCluster, WatchEvent } from "../../provider/kube/cluster";
 import type { VirtualMachineRestore, VirtualMachineSnapshot } from "../../provider/kube/types";
 import { RESTORE_CHECK } from "../../provider/restore/check";
 import { diffRestore } from "../../provider/restore/diff";
 import { restoreFailureMessage } from "../../provider/restore/failure-message";
 import type { RestoreInputs } from "../../provider/restore/inputs";
+import { isPolicyRefusal, missingPolicy, policyRefusal } from "../../provider/restore/policy-support";
 import { buildRestoreManifest } from "../../provider/restore/manifest";
 import { snapshotProblem, targetNotes } from "../../provider/restore/preflight";
+import { graceNudge, graceNudgePatch } from "../../provider/restore/grace";
+import {
+  blockerState,
+  blockersCleared,
+  classifyCreateRefusal,
+  restoreBlockedMessage,
+  restoreGateMessage,
+  toBlocker,
+} from "../../provider/restore/refusal";
 import { restoreVerdict } from "../../provider/restore/verdict";
+import { waitForRestore } from "../../provider/restore/wait";
 
 const restore = (status: VirtualMachineRestore["status"], deleting = false): VirtualMachineRestore => ({
   metadata: {
@@ -73,9 +88,16 @@ const inputs: RestoreInputs = {
 };
 
 describe("restore manifest", () => {
-  it("targets the VM with both policies on v1beta1", () => {
+  it("targets the VM with both policies on v1beta1, leaving KubeVirt's default volume policy out (v1.5 has no field)", () => {
     expect(
-      buildRestoreManifest({ ...inputs, targetReadinessPolicy: "FailImmediate" }, "v1beta1", "db-1"),
+      buildRestoreManifest({ ...inputs, targetReadinessPolicy: "FailImmediate" }, "v1beta1", "db-1").spec,
+    ).not.toHaveProperty("volumeRestorePolicy");
+    expect(
+      buildRestoreManifest(
+        { ...inputs, targetReadinessPolicy: "FailImmediate", volumeRestorePolicy: "InPlace" },
+        "v1beta1",
+        "db-1",
+      ),
     ).toEqual({
       apiVersion: "snapshot.kubevirt.io/v1beta1",
       kind: "VirtualMachineRestore",
@@ -89,9 +111,28 @@ describe("restore manifest", () => {
         target: { apiGroup: "kubevirt.io", kind: "VirtualMachine", name: "db-1" },
         virtualMachineSnapshotName: "s1",
         targetReadinessPolicy: "FailImmediate",
-        volumeRestorePolicy: "RandomizeNames",
+        volumeRestorePolicy: "InPlace",
       },
     });
+  });
+
+  it("knows which KubeVirt version has which volumeRestorePolicy, and says so when one is missing", () => {
+    expect(missingPolicy("PrefixTargetName", "v1.7.0")).toBe("v1.8.0");
+    expect(missingPolicy("PrefixTargetName", "v1.9.0")).toBeUndefined();
+    expect(missingPolicy("InPlace", "v1.5.2")).toBe("v1.6.0");
+    expect(missingPolicy("InPlace", undefined)).toBeUndefined();
+    expect(missingPolicy("InPlace", "devel")).toBeUndefined();
+    expect(
+      isPolicyRefusal(
+        'admission webhook "x" denied the request: volume restore policy "PrefixTargetName" doesn\'t exist',
+      ),
+    ).toBe(true);
+    expect(isPolicyRefusal('strict decoding error: unknown field "spec.volumeRestorePolicy"')).toBe(true);
+    expect(policyRefusal({ resourceName: "rb", policy: "PrefixTargetName", kubevirtVersion: "v1.7.0" })).toBe(
+      '[rb] volumeRestorePolicy "PrefixTargetName" is not available: this cluster runs KubeVirt v1.7.0, and the ' +
+        'policy exists from KubeVirt v1.8.0. Nothing was created. Fix: use "RandomizeNames" or "InPlace" (or leave ' +
+        "it unset: KubeVirt's default), or upgrade KubeVirt to v1.8.0 or later.",
+    );
   });
 
   it("leaves defaults out on v1alpha1 and refuses a non-default policy there, naming it", () => {
@@ -199,6 +240,265 @@ describe("restore failure message", () => {
         'The target VM must be stopped for a restore. Fix: stop it (virtctl stop db-1 -n prod) and run pulumi up again, or set targetReadinessPolicy to "StopTarget" to let KubeVirt stop it.',
         "It is kept in the stack's state; the next `pulumi up` deletes it and runs the restore again. Inspect it with: kubectl get vmrestore rollback-abc1234 -n prod -o yaml",
       ].join("\n"),
+    );
+  });
+});
+
+const waiting = (overrides: {
+  policy?: string;
+  created?: string;
+  status?: VirtualMachineRestore["status"];
+}): VirtualMachineRestore => ({
+  metadata: { name: "r1", namespace: "prod", creationTimestamp: overrides.created ?? "2026-11-29T10:00:00Z" },
+  spec: {
+    target: { apiGroup: "kubevirt.io", kind: "VirtualMachine", name: "db-1" },
+    virtualMachineSnapshotName: "s1",
+    ...(overrides.policy ? { targetReadinessPolicy: overrides.policy } : {}),
+  },
+  status: overrides.status ?? {
+    complete: false,
+    conditions: [cond("Progressing", "False", "Waiting for target VM to be powered off")],
+  },
+});
+const at = (iso: string) => Date.parse(iso);
+
+describe("graceNudge", () => {
+  it("waits until creationTimestamp + 5m + 1s, then nudges, then every 5s", () => {
+    const r = waiting({});
+    expect(graceNudge(r, at("2026-11-29T10:00:00Z"), undefined)).toEqual({ kind: "later", inMs: 301_000 });
+    expect(graceNudge(r, at("2026-11-29T10:05:00.999Z"), undefined)).toEqual({ kind: "later", inMs: 1 });
+    expect(graceNudge(r, at("2026-11-29T10:05:01Z"), undefined)).toEqual({ kind: "now" });
+    expect(graceNudge(r, at("2026-11-29T10:05:03Z"), at("2026-11-29T10:05:01Z"))).toEqual({
+      kind: "later",
+      inMs: 3_000,
+    });
+    expect(graceNudge(r, at("2026-11-29T10:05:06Z"), at("2026-11-29T10:05:01Z"))).toEqual({ kind: "now" });
+    expect(graceNudge(r, at("2026-11-29T11:00:00Z"), undefined)).toEqual({ kind: "now" });
+  });
+
+  it("applies to WaitGracePeriod, explicit or KubeVirt's default (no field), and to no other policy", () => {
+    const late = at("2026-11-29T10:06:00Z");
+    expect(graceNudge(waiting({ policy: "WaitGracePeriod" }), late, undefined)).toEqual({ kind: "now" });
+    for (const policy of ["StopTarget", "FailImmediate", "WaitEventually"])
+      expect(graceNudge(waiting({ policy }), late, undefined)).toEqual({ kind: "never" });
+  });
+
+  it("never touches a restore that is settled, going, restoring volumes, or not yet created", () => {
+    const late = at("2026-11-29T10:06:00Z");
+    const grace = "Restore target failed to be ready within 5m0s";
+    expect(graceNudge(undefined, late, undefined)).toEqual({ kind: "never" });
+    expect(graceNudge(waiting({ status: { complete: true } }), late, undefined)).toEqual({ kind: "never" });
+    expect(
+      graceNudge(
+        waiting({ status: { complete: false, conditions: [cond("Failure", "True", grace)] } }),
+        late,
+        undefined,
+      ),
+    ).toEqual({ kind: "never" });
+    expect(
+      graceNudge(
+        { ...waiting({}), metadata: { ...waiting({}).metadata, deletionTimestamp: "2026-11-29T10:05:30Z" } },
+        late,
+        undefined,
+      ),
+    ).toEqual({ kind: "never" });
+    expect(
+      graceNudge(
+        waiting({ status: { complete: false, restores: [{ volumeName: "rootdisk" }] } }),
+        late,
+        undefined,
+      ),
+    ).toEqual({ kind: "never" });
+    expect(graceNudge(waiting({ created: "" }), late, undefined)).toEqual({ kind: "never" });
+  });
+
+  it("writes only the grace-check annotation, with the time of the touch", () => {
+    expect(graceNudgePatch(at("2026-11-29T10:05:01.250Z"))).toEqual({
+      labels: {},
+      annotations: { "pulumi-kubevirt-snapshot.io/grace-check": "2026-11-29T10:05:01.250Z" },
+    });
+  });
+});
+
+describe("waitForRestore's grace nudge", () => {
+  const ref = { version: "v1beta1", namespace: "prod", name: "r1" };
+  const grace =
+    "Restore target failed to be ready within 5m0s. Please power off the target VM before attempting restore";
+
+  /** A cluster where only a touch makes "KubeVirt" reconcile: it then writes the grace Failure. */
+  function lazyKubeVirt(
+    created: string,
+    patchError?: Error,
+  ): { cluster: RestoreCluster; patches: MetadataPatch[] } {
+    let current = waiting({ created });
+    const watchers = new Set<(e: WatchEvent<VirtualMachineRestore>) => void>();
+    const patches: MetadataPatch[] = [];
+    const cluster = {
+      listRestore: async () => ({ object: structuredClone(current), resourceVersion: "1" }),
+      watchRestore: async (
+        _ref: unknown,
+        _rv: string,
+        onEvent: (e: WatchEvent<VirtualMachineRestore>) => void,
+      ) => {
+        watchers.add(onEvent);
+        return { closed: new Promise<unknown>(() => undefined), stop: () => watchers.delete(onEvent) };
+      },
+      patchRestoreMetadata: async (_ref: unknown, patch: MetadataPatch) => {
+        patches.push(patch);
+        if (patchError) throw patchError;
+        current = {
+          ...current,
+          metadata: { ...current.metadata, annotations: patch.annotations as Record<string, string> },
+          status: { complete: false, conditions: [cond("Failure", "True", grace)] },
+        };
+        for (const w of watchers) w({ type: "MODIFIED", object: structuredClone(current) });
+        return current;
+      },
+    } as unknown as RestoreCluster;
+    return { cluster, patches };
+  }
+  const io = (log: { warn: string[] }) => ({
+    boundMs: 5_000,
+    progress: { observe: () => undefined, flush: () => undefined } as never,
+    timer: (ms: number) => AbortSignal.timeout(ms),
+    delay: (ms: number, signal: AbortSignal) => sleep(ms, undefined, { signal }),
+    nudge: (initial: VirtualMachineRestore) => ({
+      initial,
+      now: Date.now,
+      log: { info: () => undefined, warn: (line: string) => log.warn.push(line) },
+      prefix: "[rollback] ",
+    }),
+  });
+
+  it("touches a restore past its grace, and KubeVirt's Failure ends the wait", async () => {
+    const created = new Date(Date.now() - 301_500).toISOString();
+    const { cluster, patches } = lazyKubeVirt(created);
+    const log = { warn: [] as string[] };
+    const { nudge, ...options } = io(log);
+    const result = await waitForRestore({ ...options, cluster, ref }, nudge(waiting({ created })));
+    expect(result.outcome).toEqual({ kind: "failed", reason: grace });
+    expect(patches).toHaveLength(1);
+    expect(Object.keys(patches[0]!.annotations)).toEqual(["pulumi-kubevirt-snapshot.io/grace-check"]);
+    expect(log.warn).toEqual([]);
+  });
+
+  it("does not touch a restore inside its grace, and warns once when a touch is refused", async () => {
+    const justNow = new Date().toISOString();
+    const inside = lazyKubeVirt(justNow);
+    const log = { warn: [] as string[] };
+    const { nudge, ...options } = io(log);
+    const quiet = await waitForRestore(
+      { ...options, boundMs: 300, cluster: inside.cluster, ref },
+      nudge(waiting({ created: justNow })),
+    );
+    expect(quiet.outcome).toEqual({ kind: "timeout" });
+    expect(inside.patches).toEqual([]);
+
+    const forbidden = new KubeApiError(
+      'cannot patch virtualmachinerestores.snapshot.kubevirt.io "r1" in namespace "prod": HTTP 403 Forbidden: no. Fix: grant the verb "patch" on virtualmachinerestores.snapshot.kubevirt.io to this user (see rbac/vmsnapshot-role.yaml).',
+      403,
+      "Forbidden",
+      "no",
+    );
+    const longAgo = new Date(Date.now() - 400_000).toISOString();
+    const refused = lazyKubeVirt(longAgo, forbidden);
+    const cut = await waitForRestore(
+      { ...options, boundMs: 300, cluster: refused.cluster, ref },
+      nudge(waiting({ created: longAgo })),
+    );
+    expect(cut.outcome).toEqual({ kind: "timeout" });
+    expect(refused.patches).toHaveLength(1);
+    expect(log.warn).toHaveLength(1);
+    expect(log.warn[0]).toMatch(
+      /^\[rollback\] could not touch VirtualMachineRestore prod\/r1 to make KubeVirt re-check its 5m grace period: .*grant the verb "patch"/,
+    );
+  });
+});
+
+describe("KubeVirt's refusals of a new restore", () => {
+  const denied = (message: string) =>
+    `admission webhook "virtualmachinerestore-validator.snapshot.kubevirt.io" denied the request: ${message}`;
+  const refusedRestore = {
+    resourceName: "rollback",
+    namespace: "prod",
+    name: "rollback-abc1234",
+    snapshotName: "s1",
+    targetVm: "db-1",
+  };
+
+  it("reads the webhook's denial: the gate, each blocking restore once, or something else", () => {
+    expect(admissionDenial(denied("x"))).toEqual({
+      webhook: "virtualmachinerestore-validator.snapshot.kubevirt.io",
+      message: "x",
+    });
+    expect(admissionDenial("not found")).toBeUndefined();
+    expect(classifyCreateRefusal(denied("Snapshot/Restore feature gate not enabled"))).toEqual({
+      kind: "gate",
+    });
+    expect(
+      classifyCreateRefusal(
+        denied(
+          'VirtualMachineRestore "a" in progress, VirtualMachineRestore "b" in progress, VirtualMachineRestore "a" in progress',
+        ),
+      ),
+    ).toEqual({ kind: "blocked", names: ["a", "b"] });
+    expect(classifyCreateRefusal(denied('volume restore policy "X" doesn\'t exist'))).toEqual({
+      kind: "other",
+    });
+    expect(classifyCreateRefusal('VirtualMachineRestore "a" in progress')).toEqual({ kind: "other" });
+  });
+
+  it("tells a failed, running, deleting, completed and vanished blocker apart; only the last two are retried", () => {
+    const failed = restore({ complete: false, conditions: [cond("Failure", "True", FAIL_IMMEDIATE)] });
+    const running = {
+      ...restore({ complete: false, conditions: [cond("Progressing", "False", "Waiting for target")] }),
+    };
+    running.metadata.creationTimestamp = "2026-11-29T10:00:00Z";
+    expect(blockerState(failed)).toEqual({ kind: "failed", reason: FAIL_IMMEDIATE });
+    expect(blockerState(running)).toEqual({
+      kind: "running",
+      progressing: "Waiting for target",
+      created: "2026-11-29T10:00:00Z",
+    });
+    expect(blockerState(restore({ complete: false }, true))).toEqual({ kind: "deleting" });
+    expect(blockerState(restore({ complete: true }))).toEqual({ kind: "complete" });
+    expect(blockerState(undefined)).toEqual({ kind: "gone" });
+    expect(blockersCleared([{ kind: "gone" }, { kind: "complete" }])).toBe(true);
+    expect(blockersCleared([{ kind: "gone" }, { kind: "deleting" }])).toBe(false);
+  });
+
+  it("names a failed blocker, KubeVirt's reason and the delete command", () => {
+    const failed = restore({ complete: false, conditions: [cond("Failure", "True", FAIL_IMMEDIATE)] });
+    expect(restoreBlockedMessage(refusedRestore, [toBlocker("manual", failed)])).toBe(
+      [
+        "[rollback] KubeVirt refused to create VirtualMachineRestore prod/rollback-abc1234 (snapshot s1 → VM db-1): KubeVirt allows only one incomplete restore per VM, failed ones included, and VM prod/db-1 has another. No restore was created.",
+        `- VirtualMachineRestore "manual" failed (KubeVirt: ${FAIL_IMMEDIATE}) and blocks the VM until it is deleted. Fix: kubectl delete vmrestore manual -n prod, then run pulumi up again.`,
+      ].join("\n"),
+    );
+  });
+
+  it("says a running blocker is to be waited for (or deleted when abandoned), and who made it", () => {
+    const running = restore({
+      complete: false,
+      conditions: [cond("Progressing", "True", "Creating new PVCs")],
+    });
+    running.metadata.annotations = { "pulumi-kubevirt-snapshot.io/owner": "proj/dev/other" };
+    const message = restoreBlockedMessage(refusedRestore, [
+      toBlocker("r1", running),
+      toBlocker("r2", restore({ complete: false }, true)),
+    ]);
+    expect(message).toContain("and VM prod/db-1 has 2 others.");
+    expect(message).toContain(
+      '- VirtualMachineRestore "r1" is still in progress (KubeVirt: Creating new PVCs). Fix: wait until it completes (kubectl get vmrestore r1 -n prod -w), then run pulumi up again; if it is abandoned, kubectl delete vmrestore r1 -n prod. It was made by the Pulumi resource "proj/dev/other"',
+    );
+    expect(message).toContain(
+      '- VirtualMachineRestore "r2" is being deleted. Fix: wait until it is gone (kubectl get vmrestore r2 -n prod), then run pulumi up again.',
+    );
+  });
+
+  it("explains the Snapshot gate: where to list it, and disabledFeatureGates from v1.8", () => {
+    expect(restoreGateMessage(refusedRestore)).toBe(
+      '[rollback] KubeVirt refused to create VirtualMachineRestore prod/rollback-abc1234 (snapshot s1 → VM db-1): "Snapshot/Restore feature gate not enabled". Restores need KubeVirt\'s Snapshot feature gate, which is off; no restore was created. Fix: add "Snapshot" to spec.configuration.developerConfiguration.featureGates of the KubeVirt CR (kubectl edit kubevirt -n kubevirt); on KubeVirt v1.8 and later also make sure it is not listed in spec.configuration.developerConfiguration.disabledFeatureGates. Then run pulumi up again.',
     );
   });
 });
