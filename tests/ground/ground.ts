@@ -265,55 +265,48 @@ function generatedCrds(kubevirt: string, dataDir: string): string {
   return file;
 }
 
-/** The KubeVirt CR, with the Snapshot gate listed, and the status phase virt-operator would write. */
-async function installKubeVirtCr(kubeconfig: string): Promise<void> {
+/** Merge-patches the ground's KubeVirt CR, or its status subresource. */
+async function patchKubeVirtCr(kubeconfig: string, body: object, status = false): Promise<void> {
+  const { lib, kc } = await clientFor(kubeconfig);
+  const custom = kc.makeApiClient(lib.CustomObjectsApi);
+  const params = {
+    group: "kubevirt.io",
+    version: "v1",
+    namespace: KUBEVIRT_NAMESPACE,
+    plural: "kubevirts",
+    name: "kubevirt",
+    body,
+  };
+  const merge = lib.setHeaderOptions("Content-Type", lib.PatchStrategy.MergePatch);
+  await (status
+    ? custom.patchNamespacedCustomObjectStatus(params, merge)
+    : custom.patchNamespacedCustomObject(params, merge));
+}
+
+/**
+ * The KubeVirt CR, with the Snapshot gate listed, and the status virt-operator would write: the phase
+ * (KubeVirt's cluster config ignores a CR without one) and the version it deployed.
+ */
+async function installKubeVirtCr(kubeconfig: string, version: string | undefined): Promise<void> {
   const { lib, kc } = await clientFor(kubeconfig);
   const objects = lib.KubernetesObjectApi.makeApiClient(kc);
   await objects.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: KUBEVIRT_NAMESPACE } });
-  const cr = {
+  await objects.create({
     apiVersion: "kubevirt.io/v1",
     kind: "KubeVirt",
     metadata: { name: "kubevirt", namespace: KUBEVIRT_NAMESPACE },
     spec: { configuration: { developerConfiguration: { featureGates: ["Snapshot"] } } },
-  };
-  await objects.create(cr);
-  const custom = kc.makeApiClient(lib.CustomObjectsApi);
-  await custom.patchNamespacedCustomObjectStatus(
-    {
-      group: "kubevirt.io",
-      version: "v1",
-      namespace: KUBEVIRT_NAMESPACE,
-      plural: "kubevirts",
-      name: "kubevirt",
-      body: { status: { phase: "Deployed" } },
-    },
-    lib.setHeaderOptions("Content-Type", lib.PatchStrategy.MergePatch),
-  );
+  });
+  const deployed = version ? { observedKubeVirtVersion: version, targetKubeVirtVersion: version } : {};
+  await patchKubeVirtCr(kubeconfig, { status: { phase: "Deployed", ...deployed } }, true);
 }
 
 /** Sets the Snapshot gate: listed in featureGates when on; listed in disabledFeatureGates (v1.8+) when off. */
 async function setGate(kubeconfig: string, on: boolean): Promise<void> {
-  const { lib, kc } = await clientFor(kubeconfig);
-  const custom = kc.makeApiClient(lib.CustomObjectsApi);
-  await custom.patchNamespacedCustomObject(
-    {
-      group: "kubevirt.io",
-      version: "v1",
-      namespace: KUBEVIRT_NAMESPACE,
-      plural: "kubevirts",
-      name: "kubevirt",
-      body: {
-        spec: {
-          configuration: {
-            developerConfiguration: on
-              ? { featureGates: ["Snapshot"], disabledFeatureGates: null }
-              : { featureGates: [], disabledFeatureGates: ["Snapshot"] },
-          },
-        },
-      },
-    },
-    lib.setHeaderOptions("Content-Type", lib.PatchStrategy.MergePatch),
-  );
+  const developerConfiguration = on
+    ? { featureGates: ["Snapshot"], disabledFeatureGates: null }
+    : { featureGates: [], disabledFeatureGates: ["Snapshot"] };
+  await patchKubeVirtCr(kubeconfig, { spec: { configuration: { developerConfiguration } } });
 }
 
 async function prepareGround(
@@ -346,10 +339,10 @@ async function prepareGround(
     "volumesnapshots.snapshot.storage.k8s.io",
     "volumesnapshotclasses.snapshot.storage.k8s.io",
   ]);
-  await installKubeVirtCr(adminKubeconfig);
+  const version = flavourFile ? undefined : execFileSync(kubevirt, ["version"], { encoding: "utf8" }).trim();
+  await installKubeVirtCr(adminKubeconfig, version);
   const log: string[] = [];
   let stopping = false;
-  const version = flavourFile ? undefined : execFileSync(kubevirt, ["version"], { encoding: "utf8" }).trim();
   if (version) {
     const certDir = join(dataDir, "kubevirt-certs");
     const started = Date.now();
