@@ -14,7 +14,8 @@ export interface RestoreFailureFacts {
 }
 
 function hint(facts: RestoreFailureFacts, reason: string): string | undefined {
-  if (/powered off|to be ready|stop the restore target/i.test(reason)) {
+  // v1.7+: "…must be powered off…", "…failed to be ready within 5m0s…"; v1.5: "Restore target not ready".
+  if (/powered off|to be ready|target not ready|stop the restore target/i.test(reason)) {
     return (
       `The target VM must be stopped for a restore. Fix: stop it (virtctl stop ${facts.targetVm} -n ${facts.namespace}) ` +
       'and run pulumi up again, or set targetReadinessPolicy to "StopTarget" to let KubeVirt stop it.'

@@ -32,6 +32,20 @@ export const behaviour = {
   },
 };
 
+/** KubeVirt's Failure reason for a FailImmediate restore of a running VM. */
+export function failImmediateText(): string {
+  return kubevirtAtLeast("v1.7.0")
+    ? "Restore target VMI must be powered off before restore operation"
+    : "Restore target not ready";
+}
+
+/** KubeVirt's Progressing reason while it stops a StopTarget restore's running VM. */
+export function stopTargetReason(): string {
+  return kubevirtAtLeast("v1.7.0")
+    ? "Automatically stopping restore target for restore operation"
+    : "Waiting for target to be ready";
+}
+
 /** KubeVirt's text for a freeze error of `vm` as this version stores it. */
 export function freezeErrorText(vm: string, error: string): string {
   return behaviour.rawFreezeError ? error : `Failed freezing vm ${vm}: ${error}`;

@@ -27,6 +27,7 @@ import {
 } from "../ground/fixtures";
 import { kubevirtAtLeast, kubevirtVersion, REPO, type Ground } from "../ground/ground";
 import { readyGroundWithHost } from "../ground/suite";
+import { failImmediateText, stopTargetReason } from "../ground/kubevirt-behaviour";
 
 let a: Admin;
 let ground: Ground;
@@ -46,7 +47,8 @@ beforeAll(async () => {
 });
 afterAll(() => stop());
 
-const FAIL_IMMEDIATE = "Restore target VMI must be powered off before restore operation";
+/** KubeVirt's FailImmediate reason on this version. */
+const FAIL_IMMEDIATE = failImmediateText();
 
 async function withSnapshot(running: boolean, annotations: Record<string, string> = {}) {
   const ns = `r${++n}`;
@@ -155,7 +157,7 @@ describe("VMRestore", () => {
     );
     expect(created.outs).toMatchObject({ complete: true, failure: "", targetVm: "db-1" });
     expect(host.output.join("\n")).toContain(
-      `${ns}/${String(created.outs.restoreName)}: not complete; progressing: Automatically stopping restore target for restore operation`,
+      `${ns}/${String(created.outs.restoreName)}: not complete; progressing: ${stopTargetReason()}`,
     );
     expect((await getVm(a, ns, "db-1")).spec.runStrategy).toBe("Halted");
     await host.call("delete", created.id, created.outs);
