@@ -23,6 +23,11 @@ export const OWNER_HASH_LABEL = "pulumi-kubevirt-snapshot.io/owner-hash";
 export const HISTORY_LABEL = "pulumi-kubevirt-snapshot.io/history";
 /** Annotation naming the Pulumi resource (`<project>/<stack>/<resource name>`) that owns the snapshot. */
 export const OWNER_ANNOTATION = "pulumi-kubevirt-snapshot.io/owner";
+/**
+ * When the provider created the snapshot, to the millisecond: orders a resource's history, since Kubernetes'
+ * creationTimestamp has whole seconds and replacements can come within one.
+ */
+export const CREATED_AT_ANNOTATION = "pulumi-kubevirt-snapshot.io/created-at";
 
 /** Stack config key holding a kubeconfig (file contents or a path); usually set with `--secret`. */
 export const CONFIG_KUBECONFIG = "pulumi-kubevirt-snapshot:kubeconfig";

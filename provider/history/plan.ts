@@ -2,6 +2,7 @@
  * Which of a resource's history snapshots to keep and which to prune. Pure: the lifecycle code lists the
  * snapshots, this decides, the lifecycle code deletes.
  */
+import { CREATED_AT_ANNOTATION } from "../constants";
 import type { VirtualMachineSnapshot } from "../kube/types";
 
 /** One history snapshot as the decision and the outputs see it. */
@@ -14,7 +15,7 @@ export interface HistoryEntry {
   readyToUse: boolean;
   /** KubeVirt's phase ("" before its first status write). */
   phase: string;
-  /** When the object was created (ISO 8601); orders the history. */
+  /** When the object was created (ISO 8601; to the millisecond when this provider made it); orders the history. */
   createdAt: string;
 }
 
@@ -32,12 +33,14 @@ export function historyEntry(snapshot: VirtualMachineSnapshot): HistoryEntry {
     creationTime: status.creationTime ?? "",
     readyToUse: status.readyToUse === true,
     phase: status.phase ?? "",
-    createdAt: snapshot.metadata.creationTimestamp ?? "",
+    createdAt:
+      snapshot.metadata.annotations?.[CREATED_AT_ANNOTATION] ?? snapshot.metadata.creationTimestamp ?? "",
   };
 }
 
+const instant = (iso: string): number => Date.parse(iso) || 0;
 const olderFirst = (a: HistoryEntry, b: HistoryEntry): number =>
-  a.createdAt.localeCompare(b.createdAt) || a.name.localeCompare(b.name);
+  instant(a.createdAt) - instant(b.createdAt) || a.name.localeCompare(b.name);
 
 /**
  * Keeps the newest `keep` entries and prunes the rest: Failed snapshots go first (they cannot be restored

@@ -138,7 +138,7 @@ async function createNew(
   offlinePods: OfflinePods | undefined;
 }> {
   const { observation, offlinePods } = await inspectSource(deps, session, inputs);
-  const manifest = buildSnapshotManifest(inputs, session.version);
+  const manifest = buildSnapshotManifest(inputs, session.version, deps.now());
   const { snapshot } = await createOrAdopt(session.cluster, session.version, manifest, inputs, deps.log);
   return { snapshot, observation, offlinePods };
 }

@@ -1,5 +1,6 @@
 /** The `VirtualMachineSnapshot` object to create, and metadata patches. Pure. */
 import {
+  CREATED_AT_ANNOTATION,
   KUBEVIRT_GROUP,
   MANAGED_BY_LABEL,
   MANAGED_BY_VALUE,
@@ -28,8 +29,17 @@ export function snapshotAnnotations(
   return { ...(inputs.annotations ?? {}), [OWNER_ANNOTATION]: inputs.owner };
 }
 
-/** Builds the snapshot to create. Only `source`, `deletionPolicy` and `failureDeadline` go into the spec. */
-export function buildSnapshotManifest(inputs: ProviderInputs, version: string): VirtualMachineSnapshot {
+/**
+ * Builds the snapshot to create. Only `source`, `deletionPolicy` and `failureDeadline` go into the spec;
+ * `createdAtMs` (the provider's clock) is stamped for ordering history.
+ */
+export function buildSnapshotManifest(
+  inputs: ProviderInputs,
+  version: string,
+  createdAtMs?: number,
+): VirtualMachineSnapshot {
+  const createdAt: Record<string, string> =
+    createdAtMs === undefined ? {} : { [CREATED_AT_ANNOTATION]: new Date(createdAtMs).toISOString() };
   return {
     apiVersion: `${SNAPSHOT_GROUP}/${version}`,
     kind: "VirtualMachineSnapshot",
@@ -37,7 +47,7 @@ export function buildSnapshotManifest(inputs: ProviderInputs, version: string): 
       name: inputs.name,
       namespace: inputs.namespace,
       labels: snapshotLabels(inputs),
-      annotations: snapshotAnnotations(inputs),
+      annotations: { ...snapshotAnnotations(inputs), ...createdAt },
     },
     spec: {
       source: { apiGroup: KUBEVIRT_GROUP, kind: "VirtualMachine", name: inputs.vmName },

@@ -1,7 +1,7 @@
 import { adoptionProblems } from "../../provider/adoption";
 import { checkInputs } from "../../provider/check";
 import { HISTORY_LABEL, OWNER_ANNOTATION } from "../../provider/constants";
-import { planHistory, type HistoryEntry } from "../../provider/history/plan";
+import { historyEntry, planHistory, type HistoryEntry } from "../../provider/history/plan";
 import type { VirtualMachineSnapshot } from "../../provider/kube/types";
 import { createVmSnapshotProvider } from "../../provider/vm-snapshot-provider";
 import { FakeCluster } from "../support/fake-cluster";
@@ -200,5 +200,28 @@ describe("history across replacements (fake cluster)", () => {
     expect(isHistory(cluster, "snap-2")).toBe(false);
     await provider.delete("prod/snap-2", { ...third.outs, name: "snap-2", history: 2 });
     expect(names()).toEqual(["prod/snap-3"]);
+  });
+});
+
+describe("history order within one second", () => {
+  const snap = (name: string, createdAt: string | undefined): VirtualMachineSnapshot => ({
+    metadata: {
+      name,
+      creationTimestamp: "2026-12-02T12:00:00Z",
+      annotations: createdAt ? { "pulumi-kubevirt-snapshot.io/created-at": createdAt } : {},
+    },
+    spec: { source: { apiGroup: "kubevirt.io", kind: "VirtualMachine", name: "vm" } },
+    status: { phase: "Succeeded", readyToUse: true },
+  });
+  it("orders by the provider's millisecond stamp, not by name, when Kubernetes' seconds tie", () => {
+    const entries = [
+      historyEntry(snap("z-first", "2026-12-02T12:00:00.100Z")),
+      historyEntry(snap("a-second", "2026-12-02T12:00:00.900Z")),
+    ];
+    expect(planHistory(entries, 2).keep.map((e) => e.name)).toEqual(["a-second", "z-first"]);
+    expect(planHistory(entries, 1).prune.map((e) => e.name)).toEqual(["z-first"]);
+  });
+  it("falls back to creationTimestamp for snapshots it did not stamp (adopted, older builds)", () => {
+    expect(historyEntry(snap("old", undefined)).createdAt).toBe("2026-12-02T12:00:00Z");
   });
 });
