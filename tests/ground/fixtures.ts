@@ -3,7 +3,10 @@
  * VolumeSnapshotClass, and one without), PVCs and VMs with scenario annotations; plus checks that nothing
  * was left behind.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type * as k8s from "@kubernetes/client-node" with { "resolution-mode": "import" };
+import { REPO } from "./ground";
 
 /** The CSI driver name of the simulated snapshot-capable storage. */
 export const CSI_DRIVER = "csi.kvsnap.example";
@@ -317,4 +320,52 @@ export async function mergePatch(a: Admin, object: Record<string, unknown>): Pro
     undefined,
     a.lib.PatchStrategy.MergePatch,
   );
+}
+
+/**
+ * Creates the repository's least-privilege Role in `namespace` (without `withoutVerbs` in any rule) and
+ * binds it to the ground's non-admin user `kvsnap-user`.
+ */
+export async function grantRole(a: Admin, namespace: string, withoutVerbs: string[] = []): Promise<void> {
+  const role = a.lib.loadYaml<any>(readFileSync(join(REPO, "rbac", "vmsnapshot-role.yaml"), "utf8"));
+  role.metadata.namespace = namespace;
+  role.rules = role.rules.map((r: any) => ({
+    ...r,
+    verbs: r.verbs.filter((v: string) => !withoutVerbs.includes(v)),
+  }));
+  await a.objects.create(role);
+  await a.objects.create({
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "RoleBinding",
+    metadata: { name: "kvsnap-user", namespace },
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+    subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "kvsnap-user" }],
+  } as any);
+}
+
+/**
+ * A server-side dry-run create of a valid snapshot.kubevirt.io object (`kind` in `plural`, with `spec`):
+ * resolves to "allowed", or to the rejection text. For waiting until an admission change takes effect.
+ */
+export function dryRunProbe(
+  a: Admin,
+  namespace: string,
+  plural: "virtualmachinesnapshots" | "virtualmachinerestores",
+  kind: string,
+  spec: Record<string, unknown>,
+): () => Promise<string> {
+  return () =>
+    a.custom
+      .createNamespacedCustomObject({
+        group: "snapshot.kubevirt.io",
+        version: "v1beta1",
+        namespace,
+        plural,
+        dryRun: "All",
+        body: { apiVersion: "snapshot.kubevirt.io/v1beta1", kind, metadata: { name: "probe" }, spec },
+      })
+      .then(
+        () => "allowed",
+        (e: unknown) => String((e as { body?: unknown }).body),
+      );
 }

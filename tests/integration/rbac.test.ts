@@ -3,10 +3,17 @@
  * delete snapshots; without `watch` or `create` the error names the verb and the resource.
  */
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { startProviderHost } from "../support/host-client";
-import { createNamespace, createVm, leftovers, nothingLeft, vmReady, type Admin } from "../ground/fixtures";
-import { REPO, type Ground } from "../ground/ground";
+import {
+  createNamespace,
+  createVm,
+  grantRole,
+  leftovers,
+  nothingLeft,
+  vmReady,
+  type Admin,
+} from "../ground/fixtures";
+import type { Ground } from "../ground/ground";
 import { readyGround } from "../ground/suite";
 
 let ground: Ground;
@@ -17,29 +24,11 @@ beforeAll(async () => {
 });
 afterAll(async () => ground?.stop());
 
-/** Creates the Role from the repository file (optionally without some verbs on snapshots) and binds it to kvsnap-user. */
-async function grant(ns: string, withoutVerbs: string[] = []): Promise<void> {
-  const role = a.lib.loadYaml<any>(readFileSync(join(REPO, "rbac", "vmsnapshot-role.yaml"), "utf8"));
-  role.metadata.namespace = ns;
-  role.rules = role.rules.map((r: any) => ({
-    ...r,
-    verbs: r.verbs.filter((v: string) => !withoutVerbs.includes(v)),
-  }));
-  await a.objects.create(role);
-  await a.objects.create({
-    apiVersion: "rbac.authorization.k8s.io/v1",
-    kind: "RoleBinding",
-    metadata: { name: "kvsnap-user", namespace: ns },
-    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
-    subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "kvsnap-user" }],
-  } as any);
-}
-
 async function attempt(ns: string, withoutVerbs: string[]) {
   await createNamespace(a, ns);
   await createVm(a, ns, { name: "db-1" });
   await vmReady(a, ns, "db-1");
-  await grant(ns, withoutVerbs);
+  await grantRole(a, ns, withoutVerbs);
   const host = await startProviderHost({
     "pulumi-kubevirt-snapshot:kubeconfig": readFileSync(ground.userKubeconfig, "utf8"),
   });

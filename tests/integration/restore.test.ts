@@ -7,8 +7,6 @@
  * WaitGracePeriod restore of a running VM that ends when KubeVirt's 5m grace passes. That one starts in
  * beforeAll and is awaited by the file's last test, so its five minutes overlap the other tests.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { HostError, ProviderHost } from "../support/host-client";
 import {
   createNamespace,
@@ -21,11 +19,13 @@ import {
   getVm,
   listIn,
   createVm,
+  dryRunProbe,
+  grantRole,
   mergePatch,
   vmReady,
   type Admin,
 } from "../ground/fixtures";
-import { kubevirtAtLeast, kubevirtVersion, REPO, type Ground } from "../ground/ground";
+import { kubevirtAtLeast, kubevirtVersion, type Ground } from "../ground/ground";
 import { readyGroundWithHost } from "../ground/suite";
 import { failImmediateText, stopTargetReason } from "../ground/kubevirt-behaviour";
 
@@ -49,6 +49,12 @@ afterAll(() => stop());
 
 /** KubeVirt's FailImmediate reason on this version. */
 const FAIL_IMMEDIATE = failImmediateText();
+
+/** The spec of a valid restore of db-1 from snap-1 (for admission probes). */
+const PROBE_RESTORE = {
+  target: { apiGroup: "kubevirt.io", kind: "VirtualMachine", name: "db-1" },
+  virtualMachineSnapshotName: "snap-1",
+};
 
 async function withSnapshot(running: boolean, annotations: Record<string, string> = {}) {
   const ns = `r${++n}`;
@@ -321,7 +327,12 @@ describe("VMRestore", () => {
     await ground.setSnapshotGate(false);
     try {
       // KubeVirt's webhook reads the KubeVirt CR through an informer: probe with dry runs until it refuses.
-      await eventually(dryRunRestore(ns), (r) => /feature gate/.test(r), "gate off takes effect", 20_000);
+      await eventually(
+        dryRunProbe(a, ns, "virtualmachinerestores", "VirtualMachineRestore", PROBE_RESTORE),
+        (r) => /feature gate/.test(r),
+        "gate off takes effect",
+        20_000,
+      );
       const error = await host.fail("create", inputs);
       expect(error.message).toBe(
         `[rollback] KubeVirt refused to create VirtualMachineRestore ${ns}/${String(inputs["name"])} (snapshot snap-1 → VM db-1): ` +
@@ -333,7 +344,12 @@ describe("VMRestore", () => {
       expect(error.id).toBeUndefined();
     } finally {
       await ground.setSnapshotGate(true);
-      await eventually(dryRunRestore(ns), (r) => r === "allowed", "gate on again", 20_000);
+      await eventually(
+        dryRunProbe(a, ns, "virtualmachinerestores", "VirtualMachineRestore", PROBE_RESTORE),
+        (r) => r === "allowed",
+        "gate on again",
+        20_000,
+      );
     }
     expect(await restores(ns)).toEqual([]);
   });
@@ -367,16 +383,7 @@ describe("VMRestore", () => {
   it("is covered by the least-privilege Role, including patch for the grace check", async () => {
     const ns = "rbac-restore";
     await createNamespace(a, ns);
-    const role = a.lib.loadYaml<any>(readFileSync(join(REPO, "rbac", "vmsnapshot-role.yaml"), "utf8"));
-    role.metadata.namespace = ns;
-    await a.objects.create(role);
-    await a.objects.create({
-      apiVersion: "rbac.authorization.k8s.io/v1",
-      kind: "RoleBinding",
-      metadata: { name: "kvsnap-user", namespace: ns },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
-      subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "kvsnap-user" }],
-    } as any);
+    await grantRole(a, ns);
     const authz = a.kc.makeApiClient(a.lib.AuthorizationV1Api);
     const allowed = async (verb: string) =>
       (
@@ -486,30 +493,4 @@ async function startGraceRun(): Promise<GraceRun> {
     "the grace restore created",
   );
   return { ns, name, creationTimestamp: live.metadata.creationTimestamp, vmBefore, outcome };
-}
-
-/** A server-side dry-run create of a valid restore: "allowed", or the rejection text. */
-function dryRunRestore(ns: string): () => Promise<string> {
-  return () =>
-    a.custom
-      .createNamespacedCustomObject({
-        group: "snapshot.kubevirt.io",
-        version: "v1beta1",
-        namespace: ns,
-        plural: "virtualmachinerestores",
-        dryRun: "All",
-        body: {
-          apiVersion: "snapshot.kubevirt.io/v1beta1",
-          kind: "VirtualMachineRestore",
-          metadata: { name: "probe" },
-          spec: {
-            target: { apiGroup: "kubevirt.io", kind: "VirtualMachine", name: "db-1" },
-            virtualMachineSnapshotName: "snap-1",
-          },
-        },
-      })
-      .then(
-        () => "allowed",
-        (e: unknown) => String((e as { body?: unknown }).body),
-      );
 }

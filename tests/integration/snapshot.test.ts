@@ -8,6 +8,7 @@ import { checkedInputs } from "../support/test-deps";
 import {
   createNamespace,
   createVm,
+  dryRunProbe,
   eventually,
   getVm,
   getVmi,
@@ -393,41 +394,28 @@ describe("failures against KubeVirt", () => {
     await ground.setSnapshotGate(false);
     try {
       // KubeVirt's webhook reads the KubeVirt CR through an informer: probe with dry runs until it rejects.
-      await eventually(dryRunCreate(ns, vm), (r) => /feature gate/.test(r), "gate off takes effect", 20_000);
+      await eventually(
+        dryRunProbe(a, ns, "virtualmachinesnapshots", "VirtualMachineSnapshot", snapshotOf(vm)),
+        (r) => /feature gate/.test(r),
+        "gate off takes effect",
+        20_000,
+      );
       const error = await host.fail("create", inputsFor(ns, vm));
       expect(error.message).toMatch(
         /"snapshot feature gate not enabled"\. The Snapshot feature gate is off\. Fix:/,
       );
     } finally {
       await ground.setSnapshotGate(true);
-      await eventually(dryRunCreate(ns, vm), (r) => r === "allowed", "gate on again", 20_000);
+      await eventually(
+        dryRunProbe(a, ns, "virtualmachinesnapshots", "VirtualMachineSnapshot", snapshotOf(vm)),
+        (r) => r === "allowed",
+        "gate on again",
+        20_000,
+      );
     }
     await nothingLeft(a, ns);
   });
 });
-
-/** A server-side dry-run create of a valid snapshot: "allowed", or the rejection text. */
-function dryRunCreate(ns: string, vm: string): () => Promise<string> {
-  return () =>
-    a.custom
-      .createNamespacedCustomObject({
-        group: "snapshot.kubevirt.io",
-        version: "v1beta1",
-        namespace: ns,
-        plural: "virtualmachinesnapshots",
-        dryRun: "All",
-        body: {
-          apiVersion: "snapshot.kubevirt.io/v1beta1",
-          kind: "VirtualMachineSnapshot",
-          metadata: { name: "probe" },
-          spec: { source: { apiGroup: "kubevirt.io", kind: "VirtualMachine", name: vm } },
-        },
-      })
-      .then(
-        () => "allowed",
-        (e: unknown) => String((e as { body?: unknown }).body),
-      );
-}
 
 function inputsFor(ns: string, vm: string): Record<string, unknown> {
   return checkedInputs({
@@ -439,4 +427,9 @@ function inputsFor(ns: string, vm: string): Record<string, unknown> {
     owner: "itest/dev/gated",
     __provider: host.providerText,
   });
+}
+
+/** The spec of a valid snapshot of `vm`. */
+function snapshotOf(vm: string): Record<string, unknown> {
+  return { source: { apiGroup: "kubevirt.io", kind: "VirtualMachine", name: vm } };
 }
