@@ -2,7 +2,7 @@
  * Whether an existing snapshot may be adopted (`adopt: true`): the import path for snapshots made outside
  * Pulumi. Pure; each problem names what was found, what was expected and the fix.
  */
-import { parseDuration } from "../sdk/duration";
+import { parseDuration } from "../shared/duration";
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, OWNER_ANNOTATION } from "./constants";
 import type { ProviderInputs } from "./inputs";
 import { findCondition, type VirtualMachineSnapshot } from "./kube/types";

@@ -3,7 +3,7 @@
  * the injected random suffix; all problems are reported at once, each with its property path.
  */
 import type { z } from "zod";
-import { crossFieldIssues, vmSnapshotArgsShape } from "../sdk/args";
+import { crossFieldIssues, vmSnapshotArgsShape } from "../shared/args";
 import { UNKNOWN_VALUE } from "./constants";
 import { providerInputsSchema } from "./inputs";
 import { chooseName } from "./naming";

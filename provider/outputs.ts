@@ -1,5 +1,5 @@
 /** Builds the outputs stored in state from the inputs and the last observed snapshot. Pure. */
-import type { HistoryEntryOutput, VMSnapshotStatusOutputs } from "../sdk/outputs";
+import type { HistoryEntryOutput, VMSnapshotStatusOutputs } from "../shared/outputs";
 import { consistencyOf } from "./consistency";
 import type { VirtualMachineSnapshot } from "./kube/types";
 import { sanitize, type PlainValue } from "./sanitize";

@@ -1,7 +1,7 @@
 /** The `VMRestore` resource: restores a VM from a snapshot with `pulumi up`. */
 import * as pulumi from "@pulumi/pulumi";
-import type { VMRestoreInputs } from "./restore-args";
-import type { RestoredVolumeOutput, VMRestoreStatusOutputs } from "./restore-outputs";
+import type { VMRestoreInputs } from "../shared/restore-args";
+import type { RestoredVolumeOutput, VMRestoreStatusOutputs } from "../shared/restore-outputs";
 import { resourceProps, type Inputify } from "./resource-props";
 import { serializedRestoreProvider } from "./serialized-provider";
 import type { VMSnapshot } from "./vm-snapshot";

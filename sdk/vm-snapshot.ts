@@ -1,7 +1,7 @@
 /** The `VMSnapshot` resource users create in their Pulumi programs. */
 import * as pulumi from "@pulumi/pulumi";
-import type { VMSnapshotInputs } from "./args";
-import type { HistoryEntryOutput, SourceIndicationOutput, VMSnapshotStatusOutputs } from "./outputs";
+import type { VMSnapshotInputs } from "../shared/args";
+import type { HistoryEntryOutput, SourceIndicationOutput, VMSnapshotStatusOutputs } from "../shared/outputs";
 import { resourceProps, type Inputify } from "./resource-props";
 import { serializedProvider } from "./serialized-provider";
 

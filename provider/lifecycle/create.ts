@@ -3,7 +3,7 @@
  * either kept and reported as a partial failure (so it sits in state with an init error and the next
  * `pulumi up` replaces it) or deleted before failing, by the `onFailure` input.
  */
-import { formatDuration, parseDuration } from "../../sdk/duration";
+import { formatDuration, parseDuration } from "../../shared/duration";
 import type { ProviderDeps } from "../deps";
 import { PartialFailureError, ProviderError } from "../errors";
 import type { ProviderInputs } from "../inputs";

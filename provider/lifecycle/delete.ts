@@ -1,5 +1,5 @@
 /** `delete`: delete the snapshot and wait until it is gone; 404 counts as done. */
-import { formatDuration, parseDuration } from "../../sdk/duration";
+import { formatDuration, parseDuration } from "../../shared/duration";
 import type { ProviderDeps } from "../deps";
 import { ProviderError } from "../errors";
 import type { ProviderInputs } from "../inputs";

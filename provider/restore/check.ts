@@ -1,5 +1,5 @@
 /** `check` for `VMRestore`: the shared check machinery with the restore schema. */
-import { vmRestoreArgsShape } from "../../sdk/restore-args";
+import { vmRestoreArgsShape } from "../../shared/restore-args";
 import type { CheckSpec } from "../check";
 import { restoreInputsSchema } from "./inputs";
 

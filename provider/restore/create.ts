@@ -3,7 +3,7 @@
  * completes. A failed or unfinished restore is kept as a partial failure (in state with an init error, so
  * nothing is orphaned and the next `pulumi up` runs it again).
  */
-import { formatDuration, parseDuration } from "../../sdk/duration";
+import { formatDuration, parseDuration } from "../../shared/duration";
 import { OWNER_ANNOTATION } from "../constants";
 import type { ProviderDeps } from "../deps";
 import { hasStatus, isProviderError, type KubeApiError, PartialFailureError, ProviderError } from "../errors";

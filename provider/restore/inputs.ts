@@ -1,6 +1,6 @@
 /** What the restore provider receives: the user's inputs plus the resource name and owner the SDK adds. */
 import { z } from "zod";
-import { vmRestoreArgsShape } from "../../sdk/restore-args";
+import { vmRestoreArgsShape } from "../../shared/restore-args";
 
 /** The provider-side restore schema. */
 export const restoreInputsSchema = z

@@ -1,5 +1,5 @@
 /** The state of a `VMRestore`: its inputs followed by what KubeVirt reported. Pure. */
-import type { VMRestoreStatusOutputs } from "../../sdk/restore-outputs";
+import type { VMRestoreStatusOutputs } from "../../shared/restore-outputs";
 import { findCondition, type VirtualMachineRestore } from "../kube/types";
 import { sanitize, type PlainValue } from "../sanitize";
 

@@ -1,5 +1,5 @@
 /** `read` and `delete` for `VMRestore`. Delete removes the restore object only, never the restored VM. */
-import { formatDuration, parseDuration } from "../../sdk/duration";
+import { formatDuration, parseDuration } from "../../shared/duration";
 import { ProviderError } from "../errors";
 import { openStoredSession, reporterFor } from "../lifecycle/session";
 import type { ReadOutcome } from "../lifecycle/read";

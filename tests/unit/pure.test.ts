@@ -1,5 +1,5 @@
-import { formatDuration, parseDuration } from "../../sdk/duration";
-import { isDns1123Label, isDns1123Subdomain, isQualifiedKey } from "../../sdk/names";
+import { formatDuration, parseDuration } from "../../shared/duration";
+import { isDns1123Label, isDns1123Subdomain, isQualifiedKey } from "../../shared/names";
 import { diffSnapshot, sameValue } from "../../provider/diff";
 import { autoName } from "../../provider/naming";
 import { sanitize } from "../../provider/sanitize";
