@@ -4,17 +4,17 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { setTimeout as sleep } from "node:timers/promises";
-import { CONFIG_CONTEXT, CONFIG_KUBECONFIG, DEFAULT_GRACE_MS } from "./constants";
-import type { ProviderDeps } from "./deps";
+import { CONFIG_CONTEXT, CONFIG_KUBECONFIG, DEFAULT_GRACE_MS } from "./core/constants";
+import type { ProviderDeps } from "./core/deps";
 import type { RestoreCluster } from "./kube/cluster";
 import { connectCluster, type ClusterSettings } from "./kube/connect";
-import { randomSuffix } from "./naming";
+import { randomSuffix } from "./core/naming";
 import { createVmRestoreProvider } from "./restore/provider";
-import { createVmSnapshotProvider } from "./vm-snapshot-provider";
+import { createVmSnapshotProvider } from "./snapshot/provider";
 
-export type { ProviderDeps } from "./deps";
+export type { ProviderDeps } from "./core/deps";
 export type { ClusterSettings } from "./kube/connect";
-export { createVmSnapshotProvider } from "./vm-snapshot-provider";
+export { createVmSnapshotProvider } from "./snapshot/provider";
 export { createVmRestoreProvider } from "./restore/provider";
 
 /** Reads the provider settings from the stack config the host passes to `configure()`. */

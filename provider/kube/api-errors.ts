@@ -1,5 +1,5 @@
 /** Turns client-node failures into `KubeApiError`s whose message names the verb, the resource and the fix. */
-import { KubeApiError, ProviderError } from "../errors";
+import { KubeApiError, ProviderError } from "../core/errors";
 
 /** What was being attempted, for messages ("create virtualmachinesnapshots.snapshot.kubevirt.io in ns"). */
 export interface ApiAction {

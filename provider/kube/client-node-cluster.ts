@@ -9,9 +9,9 @@ import {
   RESTORE_PLURAL,
   SNAPSHOT_GROUP,
   SNAPSHOT_PLURAL,
-} from "../constants";
-import { hasStatus } from "../errors";
-import { podsMountingClaims } from "../offline-pods";
+} from "../core/constants";
+import { hasStatus } from "../core/errors";
+import { podsMountingClaims } from "../snapshot/offline-pods";
 import { toKubeApiError, type ApiAction } from "./api-errors";
 import type { Listing, RestoreCluster, SnapshotRef, WatchEvent, WatchHandle } from "./cluster";
 import type {

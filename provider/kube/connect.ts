@@ -2,7 +2,7 @@
 import type * as k8s from "@kubernetes/client-node" with { "resolution-mode": "import" };
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
-import { ProviderError } from "../errors";
+import { ProviderError } from "../core/errors";
 import type { RestoreCluster } from "./cluster";
 import { clientNodeCluster, loadClientNode } from "./client-node-cluster";
 import { chooseKubeconfigSource, type KubeconfigSource } from "./kubeconfig";

@@ -1,6 +1,6 @@
 /** Choice of the snapshot.kubevirt.io version to speak, from what the cluster serves. Pure. */
-import { SNAPSHOT_GROUP, SNAPSHOT_VERSIONS } from "../constants";
-import { ProviderError } from "../errors";
+import { SNAPSHOT_GROUP, SNAPSHOT_VERSIONS } from "../core/constants";
+import { ProviderError } from "../core/errors";
 
 /** Picks v1, else v1beta1, else v1alpha1; fails clearly when KubeVirt's snapshot API is not installed. */
 export function chooseSnapshotVersion(served: readonly string[]): string {

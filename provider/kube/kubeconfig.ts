@@ -4,8 +4,8 @@
  * `http://localhost:8080` fallback: with nothing found, the error says where it looked. Pure over the
  * injected environment and file checks.
  */
-import { ProviderError } from "../errors";
-import { CONFIG_KUBECONFIG } from "../constants";
+import { ProviderError } from "../core/errors";
+import { CONFIG_KUBECONFIG } from "../core/constants";
 
 /** The environment the choice depends on. */
 export interface KubeconfigEnvironment {

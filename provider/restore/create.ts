@@ -4,14 +4,20 @@
  * nothing is orphaned and the next `pulumi up` runs it again).
  */
 import { formatDuration, parseDuration } from "../../shared/duration";
-import { OWNER_ANNOTATION } from "../constants";
-import type { ProviderDeps } from "../deps";
-import { hasStatus, isProviderError, type KubeApiError, PartialFailureError, ProviderError } from "../errors";
+import { OWNER_ANNOTATION } from "../core/constants";
+import type { ProviderDeps } from "../core/deps";
+import {
+  hasStatus,
+  isProviderError,
+  type KubeApiError,
+  PartialFailureError,
+  ProviderError,
+} from "../core/errors";
 import type { RestoreCluster } from "../kube/cluster";
 import type { VirtualMachineRestore } from "../kube/types";
-import { snapshotId } from "../lifecycle/manifest";
-import { openSession, reporterFor, type Session } from "../lifecycle/session";
-import type { PlainValue } from "../sanitize";
+import { snapshotId } from "../snapshot/manifest";
+import { openSession, reporterFor, type Session } from "../core/session";
+import type { PlainValue } from "../core/sanitize";
 import type { RestoreInputs } from "./inputs";
 import { buildRestoreManifest } from "./manifest";
 import {

@@ -3,9 +3,9 @@
  * restores runs a new one, and an incomplete restore (failed, or cut off by the deadline) is run again.
  * Replacements always delete first: KubeVirt refuses a second incomplete restore of the same target.
  */
-import type { DiffOutcome } from "../diff";
-import { sameValue } from "../diff";
-import { UNKNOWN_VALUE } from "../constants";
+import type { DiffOutcome } from "../snapshot/diff";
+import { sameValue } from "../snapshot/diff";
+import { UNKNOWN_VALUE } from "../core/constants";
 
 /** Inputs whose change runs a new restore. */
 export const RESTORE_REPLACE_KEYS = [

@@ -5,8 +5,8 @@ import {
   MANAGED_BY_VALUE,
   OWNER_ANNOTATION,
   SNAPSHOT_GROUP,
-} from "../constants";
-import { ProviderError } from "../errors";
+} from "../core/constants";
+import { ProviderError } from "../core/errors";
 import type { VirtualMachineRestore } from "../kube/types";
 import type { RestoreInputs } from "./inputs";
 import { DEFAULT_VOLUME_RESTORE_POLICY } from "./policy-support";

@@ -1,7 +1,7 @@
 /** The state of a `VMRestore`: its inputs followed by what KubeVirt reported. Pure. */
 import type { VMRestoreStatusOutputs } from "../../shared/restore-outputs";
 import { findCondition, type VirtualMachineRestore } from "../kube/types";
-import { sanitize, type PlainValue } from "../sanitize";
+import { sanitize, type PlainValue } from "../core/sanitize";
 
 /** Maps a restore object to the status outputs ("" / false / [] for anything not written yet). */
 export function restoreStatusOutputs(

@@ -1,6 +1,6 @@
 /** Progress lines for a waiting restore. Pure. */
 import { findCondition, type VirtualMachineRestore } from "../kube/types";
-import type { Summary } from "../progress";
+import type { Summary } from "../core/progress";
 
 /**
  * Describes one observed restore. Every Progressing reason is a milestone (printed at once): a restore has

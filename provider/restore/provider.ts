@@ -1,7 +1,7 @@
 /** The `VMRestore` provider: Pulumi's CRUD methods over the restore's pure decisions and injected I/O. */
 import type * as pulumi from "@pulumi/pulumi";
-import { checkAgainst } from "../check";
-import { readChecked } from "../read-checked";
+import { checkAgainst } from "../snapshot/check";
+import { readChecked } from "../core/read-checked";
 import { RESTORE_CHECK } from "./check";
 import { createRestore, type RestoreDeps } from "./create";
 import { diffRestore } from "./diff";

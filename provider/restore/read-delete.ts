@@ -1,9 +1,9 @@
 /** `read` and `delete` for `VMRestore`. Delete removes the restore object only, never the restored VM. */
 import { formatDuration, parseDuration } from "../../shared/duration";
-import { ProviderError } from "../errors";
-import { openStoredSession, reporterFor } from "../lifecycle/session";
-import type { ReadOutcome } from "../lifecycle/read";
-import { stringProp } from "../props";
+import { ProviderError } from "../core/errors";
+import { openStoredSession, reporterFor } from "../core/session";
+import type { ReadOutcome } from "../snapshot/read";
+import { stringProp } from "../core/props";
 import type { RestoreDeps } from "./create";
 import { summarizeRestore } from "./progress";
 import { buildRestoreOutputs } from "./outputs";

@@ -6,7 +6,7 @@
  * progress` per restore of the same target whose `status.complete` is not true, failed ones included. It
  * checks its informer's copy of the restores, which can lag a deletion by a moment.
  */
-import { OWNER_ANNOTATION } from "../constants";
+import { OWNER_ANNOTATION } from "../core/constants";
 import { admissionDenial } from "../kube/api-errors";
 import { findCondition, type VirtualMachineRestore } from "../kube/types";
 

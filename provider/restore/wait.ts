@@ -2,12 +2,12 @@
  * Waiting on a restore (list + watch by name) within a local bound, reporting progress; while a
  * `WaitGracePeriod` restore waits past KubeVirt's grace, touching it so KubeVirt writes its Failure.
  */
-import { hasStatus } from "../errors";
+import { hasStatus } from "../core/errors";
 import type { RestoreCluster, RestoreRef } from "../kube/cluster";
 import type { VirtualMachineRestore } from "../kube/types";
-import type { Logger, ProgressReporter } from "../progress";
-import type { ObjectStream } from "../wait/observe";
-import { observeWithin } from "../wait/observe-within";
+import type { Logger, ProgressReporter } from "../core/progress";
+import type { ObjectStream } from "../core/observe";
+import { observeWithin } from "../core/observe-within";
 import { GRACE_CHECK_ANNOTATION, GRACE_NUDGE_EVERY_MS, graceNudge, graceNudgePatch } from "./grace";
 import { restoreVerdict, type RestoreVerdict } from "./verdict";
 

@@ -2,7 +2,7 @@
  * An in-memory SnapshotCluster for unit tests: objects with resourceVersions, watches that deliver events
  * from a version, finalizer-aware deletion, and hooks to play KubeVirt's part (the `onCreate` reactor).
  */
-import { hasStatus, KubeApiError } from "../../provider/errors";
+import { hasStatus, KubeApiError } from "../../provider/core/errors";
 import type {
   MetadataPatch,
   PodUsingClaims,
@@ -17,7 +17,7 @@ import type {
   VirtualMachineInstance,
   VirtualMachineSnapshot,
 } from "../../provider/kube/types";
-import { podsMountingClaims, type PodView } from "../../provider/offline-pods";
+import { podsMountingClaims, type PodView } from "../../provider/snapshot/offline-pods";
 
 interface Watcher {
   namespace: string;

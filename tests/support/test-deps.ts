@@ -1,5 +1,5 @@
 /** ProviderDeps for unit tests: the fake cluster, a recording logger, real short timers, no backoff waits. */
-import type { ProviderDeps } from "../../provider/deps";
+import type { ProviderDeps } from "../../provider/core/deps";
 import type { SnapshotCluster } from "../../provider/kube/cluster";
 
 /** Lines the provider printed. */

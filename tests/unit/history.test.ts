@@ -1,9 +1,9 @@
-import { adoptionProblems } from "../../provider/adoption";
-import { checkInputs } from "../../provider/check";
-import { HISTORY_LABEL, OWNER_ANNOTATION } from "../../provider/constants";
-import { historyEntry, planHistory, type HistoryEntry } from "../../provider/history/plan";
+import { adoptionProblems } from "../../provider/snapshot/adoption";
+import { checkInputs } from "../../provider/snapshot/check";
+import { HISTORY_LABEL, OWNER_ANNOTATION } from "../../provider/core/constants";
+import { historyEntry, planHistory, type HistoryEntry } from "../../provider/snapshot/history-plan";
 import type { VirtualMachineSnapshot } from "../../provider/kube/types";
-import { createVmSnapshotProvider } from "../../provider/vm-snapshot-provider";
+import { createVmSnapshotProvider } from "../../provider/snapshot/provider";
 import { FakeCluster } from "../support/fake-cluster";
 import {
   firstStatus,

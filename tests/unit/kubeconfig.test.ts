@@ -5,7 +5,7 @@ import {
 } from "../../provider/kube/kubeconfig";
 import { selectContext } from "../../provider/kube/connect";
 import { toKubeApiError } from "../../provider/kube/api-errors";
-import { KubeApiError } from "../../provider/errors";
+import { KubeApiError } from "../../provider/core/errors";
 
 const env = (files: string[], vars: Record<string, string> = {}, configKubeconfig?: string) => ({
   configKubeconfig,

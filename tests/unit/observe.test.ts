@@ -1,5 +1,5 @@
-import { KubeApiError } from "../../provider/errors";
-import { observeSnapshot } from "../../provider/wait/observe";
+import { KubeApiError } from "../../provider/core/errors";
+import { observeSnapshot } from "../../provider/core/observe";
 import { FakeCluster } from "../support/fake-cluster";
 
 const ref = { version: "v1beta1", namespace: "prod", name: "s1" };

@@ -1,6 +1,6 @@
 import type { PodUsingClaims } from "../../provider/kube/cluster";
 import type { VirtualMachine, VirtualMachineSnapshot } from "../../provider/kube/types";
-import { failureMessage } from "../../provider/lifecycle/failure-message";
+import { failureMessage } from "../../provider/snapshot/failure-message";
 import {
   countedPods,
   offlinePodsCheck,
@@ -12,10 +12,10 @@ import {
   vmClaimNames,
   waitingReason,
   type OfflinePods,
-} from "../../provider/offline-pods";
-import { preflight } from "../../provider/preflight";
-import { summarizeSnapshot } from "../../provider/progress";
-import { createVmSnapshotProvider } from "../../provider/vm-snapshot-provider";
+} from "../../provider/snapshot/offline-pods";
+import { preflight } from "../../provider/snapshot/preflight";
+import { summarizeSnapshot } from "../../provider/core/progress";
+import { createVmSnapshotProvider } from "../../provider/snapshot/provider";
 import { FakeCluster } from "../support/fake-cluster";
 import {
   deadlineExceeded,

@@ -1,5 +1,5 @@
-import { isProviderError, PartialFailureError } from "../../provider/errors";
-import { createVmSnapshotProvider } from "../../provider/vm-snapshot-provider";
+import { isProviderError, PartialFailureError } from "../../provider/core/errors";
+import { createVmSnapshotProvider } from "../../provider/snapshot/provider";
 import { FakeCluster } from "../support/fake-cluster";
 import {
   contentError,

@@ -1,5 +1,5 @@
-import { ownerHash } from "../../provider/history/ownership";
-import { createVmSnapshotProvider } from "../../provider/vm-snapshot-provider";
+import { ownerHash } from "../../provider/snapshot/ownership";
+import { createVmSnapshotProvider } from "../../provider/snapshot/provider";
 import { FakeCluster } from "../support/fake-cluster";
 import {
   deadlineExceeded,

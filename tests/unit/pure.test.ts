@@ -1,14 +1,14 @@
 import { formatDuration, parseDuration } from "../../shared/duration";
 import { isDns1123Label, isDns1123Subdomain, isQualifiedKey } from "../../shared/names";
-import { diffSnapshot, sameValue } from "../../provider/diff";
-import { autoName } from "../../provider/naming";
-import { sanitize } from "../../provider/sanitize";
-import { snapshotVerdict } from "../../provider/verdict";
+import { diffSnapshot, sameValue } from "../../provider/snapshot/diff";
+import { autoName } from "../../provider/core/naming";
+import { sanitize } from "../../provider/core/sanitize";
+import { snapshotVerdict } from "../../provider/snapshot/verdict";
 import type { VirtualMachineSnapshot } from "../../provider/kube/types";
-import { UNKNOWN_VALUE } from "../../provider/constants";
-import { metadataPatch } from "../../provider/lifecycle/manifest";
-import { progressSummary, ProgressReporter } from "../../provider/progress";
-import { consistencyOf } from "../../provider/consistency";
+import { UNKNOWN_VALUE } from "../../provider/core/constants";
+import { metadataPatch } from "../../provider/snapshot/manifest";
+import { progressSummary, ProgressReporter } from "../../provider/core/progress";
+import { consistencyOf } from "../../provider/snapshot/consistency";
 
 describe("parseDuration", () => {
   it.each([

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { checkAgainst } from "../../provider/check";
-import { KubeApiError } from "../../provider/errors";
+import { checkAgainst } from "../../provider/snapshot/check";
+import { KubeApiError } from "../../provider/core/errors";
 import { admissionDenial } from "../../provider/kube/api-errors";
 import type { MetadataPatch, RestoreCluster, WatchEvent } from "../../provider/kube/cluster";
 import type { VirtualMachineRestore, VirtualMachineSnapshot } from "../../provider/kube/types";

@@ -4,24 +4,24 @@
  * `pulumi up` replaces it) or deleted before failing, by the `onFailure` input.
  */
 import { formatDuration, parseDuration } from "../../shared/duration";
-import type { ProviderDeps } from "../deps";
-import { PartialFailureError, ProviderError } from "../errors";
-import type { ProviderInputs } from "../inputs";
+import type { ProviderDeps } from "../core/deps";
+import { PartialFailureError, ProviderError } from "../core/errors";
+import type { ProviderInputs } from "./inputs";
 import type { SnapshotCluster, SnapshotRef } from "../kube/cluster";
 import type { VirtualMachine, VirtualMachineSnapshot } from "../kube/types";
-import { consistencyOf, crashConsistentWarning } from "../consistency";
-import { offlinePodsFollower, vmClaimNames, type OfflinePods } from "../offline-pods";
-import { buildOutputs, type SourceObservation } from "../outputs";
-import { preflight } from "../preflight";
-import type { PlainValue } from "../sanitize";
-import { waitForSnapshot, type WaitResult } from "../wait/wait-for-snapshot";
+import { consistencyOf, crashConsistentWarning } from "./consistency";
+import { offlinePodsFollower, vmClaimNames, type OfflinePods } from "./offline-pods";
+import { buildOutputs, type SourceObservation } from "./outputs";
+import { preflight } from "./preflight";
+import type { PlainValue } from "../core/sanitize";
+import { waitForSnapshot, type WaitResult } from "./wait";
 import { deleteAndWait } from "./delete";
 import { adoptExisting, observationFromIndications } from "./adopt";
 import { createOrAdopt } from "./create-or-adopt";
 import { failureMessage } from "./failure-message";
 import { settleHistory } from "./history";
 import { buildSnapshotManifest, snapshotId } from "./manifest";
-import { openSession, reporterFor, type Session } from "./session";
+import { openSession, reporterFor, type Session } from "../core/session";
 
 /** What `create` returns to Pulumi. */
 export interface CreateOutcome {

@@ -1,13 +1,13 @@
 /** `update`: patch labels/annotations (the only in-place changes); store the other steering inputs. */
-import type { ProviderDeps } from "../deps";
-import { ProviderError } from "../errors";
-import type { ProviderInputs } from "../inputs";
-import { buildOutputs } from "../outputs";
-import type { PlainValue } from "../sanitize";
+import type { ProviderDeps } from "../core/deps";
+import { ProviderError } from "../core/errors";
+import type { ProviderInputs } from "./inputs";
+import { buildOutputs } from "./outputs";
+import type { PlainValue } from "../core/sanitize";
 import { settleHistory } from "./history";
 import { metadataPatch } from "./manifest";
-import { stringProp } from "../props";
-import { openSession } from "./session";
+import { stringProp } from "../core/props";
+import { openSession } from "../core/session";
 
 /** Applies a non-replacing change and returns the new outputs. */
 export async function updateSnapshot(

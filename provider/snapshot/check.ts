@@ -3,10 +3,10 @@
  * the injected random suffix; all problems are reported at once, each with its property path.
  */
 import type { z } from "zod";
-import { crossFieldIssues, vmSnapshotArgsShape } from "../shared/args";
-import { UNKNOWN_VALUE } from "./constants";
+import { crossFieldIssues, vmSnapshotArgsShape } from "../../shared/args";
+import { UNKNOWN_VALUE } from "../core/constants";
 import { providerInputsSchema } from "./inputs";
-import { chooseName } from "./naming";
+import { chooseName } from "../core/naming";
 
 /** A validation failure as Pulumi's `CheckFailure`. */
 export interface CheckFailure {

@@ -1,10 +1,10 @@
 /** Shared first steps of every operation: connect, discover the API version, name things for messages. */
-import type { ProviderDeps } from "../deps";
+import type { ProviderDeps } from "./deps";
 import type { SnapshotCluster, SnapshotRef } from "../kube/cluster";
 import { chooseSnapshotVersion } from "../kube/discovery";
 import type { VirtualMachineSnapshot } from "../kube/types";
-import { ProgressReporter, type Summarize } from "../progress";
-import { stringProp } from "../props";
+import { ProgressReporter, type Summarize } from "./progress";
+import { stringProp } from "./props";
 
 /** A connected cluster and the snapshot API version to use. */
 export interface Session<C extends SnapshotCluster = SnapshotCluster> {

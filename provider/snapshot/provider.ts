@@ -4,14 +4,14 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { checkInputs } from "./check";
-import type { ProviderDeps } from "./deps";
+import type { ProviderDeps } from "../core/deps";
 import { diffSnapshot } from "./diff";
 import { providerInputsSchema, type ProviderInputs } from "./inputs";
-import { readChecked } from "./read-checked";
-import { createSnapshot } from "./lifecycle/create";
-import { deleteSnapshot } from "./lifecycle/delete";
-import { readSnapshot } from "./lifecycle/read";
-import { updateSnapshot } from "./lifecycle/update";
+import { readChecked } from "../core/read-checked";
+import { createSnapshot } from "./create";
+import { deleteSnapshot } from "./delete";
+import { readSnapshot } from "./read";
+import { updateSnapshot } from "./update";
 
 type Props = Record<string, unknown>;
 

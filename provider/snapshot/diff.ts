@@ -6,7 +6,7 @@
  * (waits, policies) are stored without touching the cluster. A Failed snapshot, or one no longer usable,
  * is replaced by the next `pulumi up`.
  */
-import { UNKNOWN_VALUE } from "./constants";
+import { UNKNOWN_VALUE } from "../core/constants";
 
 /** Inputs whose change takes a new snapshot. */
 export const REPLACE_KEYS = [

@@ -3,14 +3,14 @@
  * the newest `history`; on destroy they go too unless `retainHistoryOnDestroy`. Only snapshots this package
  * made for this owner are touched (history/ownership.ts).
  */
-import { HISTORY_LABEL } from "../constants";
-import type { ProviderDeps } from "../deps";
-import { historyEntry, planHistory, type HistoryEntry } from "../history/plan";
-import { isHistory, isOwnedBy, ownerSelector } from "../history/ownership";
-import type { ProviderInputs } from "../inputs";
+import { HISTORY_LABEL } from "../core/constants";
+import type { ProviderDeps } from "../core/deps";
+import { historyEntry, planHistory, type HistoryEntry } from "./history-plan";
+import { isHistory, isOwnedBy, ownerSelector } from "./ownership";
+import type { ProviderInputs } from "./inputs";
 import type { VirtualMachineSnapshot } from "../kube/types";
 import { deleteAndWait } from "./delete";
-import type { Session } from "./session";
+import type { Session } from "../core/session";
 
 /** What the history code needs to know about the resource. */
 export type HistoryOwner = Pick<ProviderInputs, "namespace" | "owner" | "resourceName" | "deleteTimeout">;

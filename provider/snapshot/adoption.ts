@@ -2,10 +2,10 @@
  * Whether an existing snapshot may be adopted (`adopt: true`): the import path for snapshots made outside
  * Pulumi. Pure; each problem names what was found, what was expected and the fix.
  */
-import { parseDuration } from "../shared/duration";
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, OWNER_ANNOTATION } from "./constants";
+import { parseDuration } from "../../shared/duration";
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, OWNER_ANNOTATION } from "../core/constants";
 import type { ProviderInputs } from "./inputs";
-import { findCondition, type VirtualMachineSnapshot } from "./kube/types";
+import { findCondition, type VirtualMachineSnapshot } from "../kube/types";
 
 /** KubeVirt's failureDeadline when the spec leaves it unset. */
 const KUBEVIRT_DEFAULT_DEADLINE_MS = 5 * 60_000;

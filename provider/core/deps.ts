@@ -1,5 +1,5 @@
 /** The I/O a provider instance uses, injected so tests can drive it (cluster, console, clock, randomness). */
-import type { SnapshotCluster } from "./kube/cluster";
+import type { SnapshotCluster } from "../kube/cluster";
 import type { Logger } from "./progress";
 
 /** Everything outside pure logic that the provider's methods touch (`C`: the cluster operations needed). */

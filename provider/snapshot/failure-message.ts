@@ -1,6 +1,6 @@
 /** Words for a snapshot that did not finish: what happened, why it probably happened, what to do. Pure. */
 import { findCondition, type VirtualMachineSnapshot } from "../kube/types";
-import { offlinePodsHint, type OfflinePods } from "../offline-pods";
+import { offlinePodsHint, type OfflinePods } from "./offline-pods";
 
 /** Everything the message needs. */
 export interface FailureFacts {

@@ -9,7 +9,7 @@ import {
   MANAGED_BY_VALUE,
   OWNER_ANNOTATION,
   OWNER_HASH_LABEL,
-} from "../constants";
+} from "../core/constants";
 import type { VirtualMachineSnapshot } from "../kube/types";
 
 /** A label-safe hash of the owner (`<project>/<stack>/<resource name>`). */

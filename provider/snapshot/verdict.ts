@@ -2,7 +2,7 @@
  * Phase → verdict: what one observed `VirtualMachineSnapshot` means for a waiting `create`.
  * Pure; the wait loop calls it for every object it sees.
  */
-import { findCondition, type VirtualMachineSnapshot } from "./kube/types";
+import { findCondition, type VirtualMachineSnapshot } from "../kube/types";
 
 /** What the caller waits for: readiness of every volume snapshot, or just the cut point in time. */
 export type WaitFor = "readyToUse" | "succeeded";

@@ -1,10 +1,10 @@
 /** Waits for a snapshot's verdict within a local bound, reporting progress; never throws on Failed. */
 import type { SnapshotCluster, SnapshotRef } from "../kube/cluster";
 import type { VirtualMachineSnapshot } from "../kube/types";
-import type { ProgressReporter } from "../progress";
-import { snapshotVerdict, type Verdict, type WaitFor } from "../verdict";
-import { snapshotStream } from "./observe";
-import { observeWithin } from "./observe-within";
+import type { ProgressReporter } from "../core/progress";
+import { snapshotVerdict, type Verdict, type WaitFor } from "./verdict";
+import { snapshotStream } from "../core/observe";
+import { observeWithin } from "../core/observe-within";
 
 /** How a wait ended: a verdict, or the bound passed ("timeout"), with the last object seen. */
 export interface WaitResult {

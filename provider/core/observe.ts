@@ -3,7 +3,7 @@
  * from that resourceVersion; reconnect from the last seen version when the stream is cut, and list again
  * when the server says the version is too old (410 Gone). No polling: every decision is made on an event.
  */
-import { KubeApiError } from "../errors";
+import { KubeApiError } from "./errors";
 import type { Listing, SnapshotCluster, SnapshotRef, WatchEvent, WatchHandle } from "../kube/cluster";
 import type { ObjectMeta, VirtualMachineSnapshot } from "../kube/types";
 

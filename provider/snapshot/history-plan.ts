@@ -2,7 +2,7 @@
  * Which of a resource's history snapshots to keep and which to prune. Pure: the lifecycle code lists the
  * snapshots, this decides, the lifecycle code deletes.
  */
-import { CREATED_AT_ANNOTATION } from "../constants";
+import { CREATED_AT_ANNOTATION } from "../core/constants";
 import type { VirtualMachineSnapshot } from "../kube/types";
 
 /** One history snapshot as the decision and the outputs see it. */

@@ -6,9 +6,9 @@
  * These pure functions name the pods: in a warning before creating, on the progress line while KubeVirt
  * gives that reason, and in the failure message.
  */
-import type { PodUsingClaims } from "./kube/cluster";
-import { findCondition, type VirtualMachine, type VirtualMachineSnapshot } from "./kube/types";
-import { summarizeSnapshot, type Summarize } from "./progress";
+import type { PodUsingClaims } from "../kube/cluster";
+import { findCondition, type VirtualMachine, type VirtualMachineSnapshot } from "../kube/types";
+import { summarizeSnapshot, type Summarize } from "../core/progress";
 
 /** The parts of a core/v1 Pod read here (a client-node `V1Pod` fits). */
 export interface PodView {

@@ -2,14 +2,14 @@
  * `adopt: true`: take over an existing snapshot (made with kubectl, a script, another tool) instead of
  * creating one. Dynamic resources cannot be `pulumi import`ed, so this is the import path.
  */
-import { adoptionProblems } from "../adoption";
-import type { ProviderDeps } from "../deps";
-import { ProviderError } from "../errors";
-import type { ProviderInputs } from "../inputs";
+import { adoptionProblems } from "./adoption";
+import type { ProviderDeps } from "../core/deps";
+import { ProviderError } from "../core/errors";
+import type { ProviderInputs } from "./inputs";
 import type { VirtualMachineSnapshot } from "../kube/types";
-import type { SourceObservation } from "../outputs";
+import type { SourceObservation } from "./outputs";
 import { snapshotAnnotations, snapshotLabels } from "./manifest";
-import type { Session } from "./session";
+import type { Session } from "../core/session";
 
 /** What the snapshot's own indications say about the VM when it was taken (the provider did not see it). */
 export function observationFromIndications(snapshot: VirtualMachineSnapshot): SourceObservation {

@@ -3,7 +3,7 @@
  * can any of its volumes be snapshotted, do pods hold a stopped VM's PVCs. Pure: it judges the VM and VMI
  * objects (and the pods) the caller fetched.
  */
-import { findCondition, type VirtualMachine, type VirtualMachineInstance } from "./kube/types";
+import { findCondition, type VirtualMachine, type VirtualMachineInstance } from "../kube/types";
 import { offlinePodsCheck, type OfflinePods } from "./offline-pods";
 import type { SourceObservation } from "./outputs";
 

@@ -2,7 +2,7 @@
  * Progress lines for a waiting snapshot: one line when something a user cares about changes (phase,
  * Progressing reason, indications, error, readiness), prefixed with the Pulumi resource name, throttled.
  */
-import { findCondition, type VirtualMachineSnapshot } from "./kube/types";
+import { findCondition, type VirtualMachineSnapshot } from "../kube/types";
 
 /** Where progress and warnings go (the console in the provider host; a recorder in tests). */
 export interface Logger {

@@ -3,7 +3,7 @@
  * and the owner marker), since provider methods never see the URN.
  */
 import { z } from "zod";
-import { vmSnapshotArgsShape } from "../shared/args";
+import { vmSnapshotArgsShape } from "../../shared/args";
 
 /** The provider-side input schema: the SDK's args plus `resourceName` and `owner`. */
 export const providerInputsSchema = z

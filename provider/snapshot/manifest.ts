@@ -7,11 +7,11 @@ import {
   OWNER_ANNOTATION,
   OWNER_HASH_LABEL,
   SNAPSHOT_GROUP,
-} from "../constants";
-import { ownerHash } from "../history/ownership";
+} from "../core/constants";
+import { ownerHash } from "./ownership";
 import type { MetadataPatch } from "../kube/cluster";
 import type { VirtualMachineSnapshot } from "../kube/types";
-import type { ProviderInputs } from "../inputs";
+import type { ProviderInputs } from "./inputs";
 
 /** The labels written to the snapshot: the user's plus the managed-by and owner-hash markers. */
 export function snapshotLabels(inputs: Pick<ProviderInputs, "labels" | "owner">): Record<string, string> {

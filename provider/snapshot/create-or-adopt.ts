@@ -2,12 +2,12 @@
  * Creating the snapshot object idempotently: a name that already exists and carries this resource's owner
  * annotation (left by a crashed earlier run) is adopted; any other clash is a clear 409 error.
  */
-import { OWNER_ANNOTATION } from "../constants";
-import { hasStatus, isProviderError, KubeApiError, ProviderError } from "../errors";
-import type { ProviderInputs } from "../inputs";
+import { OWNER_ANNOTATION } from "../core/constants";
+import { hasStatus, isProviderError, KubeApiError, ProviderError } from "../core/errors";
+import type { ProviderInputs } from "./inputs";
 import type { SnapshotCluster } from "../kube/cluster";
 import type { VirtualMachineSnapshot } from "../kube/types";
-import type { Logger } from "../progress";
+import type { Logger } from "../core/progress";
 
 const FEATURE_GATE_TEXT = "snapshot feature gate not enabled";
 

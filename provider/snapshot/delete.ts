@@ -1,14 +1,14 @@
 /** `delete`: delete the snapshot and wait until it is gone; 404 counts as done. */
 import { formatDuration, parseDuration } from "../../shared/duration";
-import type { ProviderDeps } from "../deps";
-import { ProviderError } from "../errors";
-import type { ProviderInputs } from "../inputs";
+import type { ProviderDeps } from "../core/deps";
+import { ProviderError } from "../core/errors";
+import type { ProviderInputs } from "./inputs";
 import type { SnapshotRef } from "../kube/cluster";
-import { waitForDeletion } from "../wait/wait-for-snapshot";
-import { isHistory, isOwnedBy } from "../history/ownership";
-import { historyOwnerOf, numberProp, stringProp } from "../props";
+import { waitForDeletion } from "./wait";
+import { isHistory, isOwnedBy } from "./ownership";
+import { historyOwnerOf, numberProp, stringProp } from "../core/props";
 import { dropHistoryOnDestroy } from "./history";
-import { openStoredSession, reporterFor, type Session } from "./session";
+import { openStoredSession, reporterFor, type Session } from "../core/session";
 
 /** Deletes a snapshot and waits until it is gone (finalizers released), within `deleteTimeout`. */
 export async function deleteAndWait(

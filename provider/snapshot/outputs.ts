@@ -1,8 +1,8 @@
 /** Builds the outputs stored in state from the inputs and the last observed snapshot. Pure. */
-import type { HistoryEntryOutput, VMSnapshotStatusOutputs } from "../shared/outputs";
+import type { HistoryEntryOutput, VMSnapshotStatusOutputs } from "../../shared/outputs";
 import { consistencyOf } from "./consistency";
-import type { VirtualMachineSnapshot } from "./kube/types";
-import { sanitize, type PlainValue } from "./sanitize";
+import type { VirtualMachineSnapshot } from "../kube/types";
+import { sanitize, type PlainValue } from "../core/sanitize";
 
 /** What the provider saw of the VM before creating the snapshot. */
 export interface SourceObservation {
