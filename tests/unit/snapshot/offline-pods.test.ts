@@ -1,6 +1,6 @@
-import type { PodUsingClaims } from "../../provider/kube/cluster";
-import type { VirtualMachine, VirtualMachineSnapshot } from "../../provider/kube/types";
-import { failureMessage } from "../../provider/snapshot/failure-message";
+import type { PodUsingClaims } from "../../../provider/kube/cluster";
+import type { VirtualMachine, VirtualMachineSnapshot } from "../../../provider/kube/types";
+import { failureMessage } from "../../../provider/snapshot/failure-message";
 import {
   countedPods,
   offlinePodsCheck,
@@ -12,19 +12,19 @@ import {
   vmClaimNames,
   waitingReason,
   type OfflinePods,
-} from "../../provider/snapshot/offline-pods";
-import { preflight } from "../../provider/snapshot/preflight";
-import { summarizeSnapshot } from "../../provider/core/progress";
-import { createVmSnapshotProvider } from "../../provider/snapshot/provider";
-import { FakeCluster } from "../support/fake-cluster";
+} from "../../../provider/snapshot/offline-pods";
+import { preflight } from "../../../provider/snapshot/preflight";
+import { summarizeSnapshot } from "../../../provider/core/progress";
+import { createVmSnapshotProvider } from "../../../provider/snapshot/provider";
+import { FakeCluster } from "../../support/fake-cluster";
 import {
   deadlineExceeded,
   firstStatus,
   playKubevirt,
   vmFixture,
   type Step,
-} from "../support/kubevirt-script";
-import { checkedInputs, testDeps } from "../support/test-deps";
+} from "../../support/kubevirt-script";
+import { checkedInputs, testDeps } from "../../support/test-deps";
 
 const REASON = "Source not locked source is offline but 1 pods using PVCs [db-1-rootdisk]";
 const holder: PodUsingClaims = { name: "holder", phase: "Running", claims: ["db-1-rootdisk"] };

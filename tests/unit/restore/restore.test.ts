@@ -1,17 +1,17 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { checkAgainst } from "../../provider/snapshot/check";
-import { KubeApiError } from "../../provider/core/errors";
-import { admissionDenial } from "../../provider/kube/api-errors";
-import type { MetadataPatch, RestoreCluster, WatchEvent } from "../../provider/kube/cluster";
-import type { VirtualMachineRestore, VirtualMachineSnapshot } from "../../provider/kube/types";
-import { RESTORE_CHECK } from "../../provider/restore/check";
-import { diffRestore } from "../../provider/restore/diff";
-import { restoreFailureMessage } from "../../provider/restore/failure-message";
-import type { RestoreInputs } from "../../provider/restore/inputs";
-import { isPolicyRefusal, missingPolicy, policyRefusal } from "../../provider/restore/policy-support";
-import { buildRestoreManifest } from "../../provider/restore/manifest";
-import { snapshotProblem, targetNotes } from "../../provider/restore/preflight";
-import { graceNudge, graceNudgePatch } from "../../provider/restore/grace";
+import { checkAgainst } from "../../../provider/snapshot/check";
+import { KubeApiError } from "../../../provider/core/errors";
+import { admissionDenial } from "../../../provider/kube/api-errors";
+import type { MetadataPatch, RestoreCluster, WatchEvent } from "../../../provider/kube/cluster";
+import type { VirtualMachineRestore, VirtualMachineSnapshot } from "../../../provider/kube/types";
+import { RESTORE_CHECK } from "../../../provider/restore/check";
+import { diffRestore } from "../../../provider/restore/diff";
+import { restoreFailureMessage } from "../../../provider/restore/failure-message";
+import type { RestoreInputs } from "../../../provider/restore/inputs";
+import { isPolicyRefusal, missingPolicy, policyRefusal } from "../../../provider/restore/policy-support";
+import { buildRestoreManifest } from "../../../provider/restore/manifest";
+import { snapshotProblem, targetNotes } from "../../../provider/restore/preflight";
+import { graceNudge, graceNudgePatch } from "../../../provider/restore/grace";
 import {
   blockerState,
   blockersCleared,
@@ -19,9 +19,9 @@ import {
   restoreBlockedMessage,
   restoreGateMessage,
   toBlocker,
-} from "../../provider/restore/refusal";
-import { restoreVerdict } from "../../provider/restore/verdict";
-import { waitForRestore } from "../../provider/restore/wait";
+} from "../../../provider/restore/refusal";
+import { restoreVerdict } from "../../../provider/restore/verdict";
+import { waitForRestore } from "../../../provider/restore/wait";
 
 const restore = (status: VirtualMachineRestore["status"], deleting = false): VirtualMachineRestore => ({
   metadata: {

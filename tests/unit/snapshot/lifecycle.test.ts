@@ -1,6 +1,6 @@
-import { ownerHash } from "../../provider/snapshot/ownership";
-import { createVmSnapshotProvider } from "../../provider/snapshot/provider";
-import { FakeCluster } from "../support/fake-cluster";
+import { ownerHash } from "../../../provider/snapshot/ownership";
+import { createVmSnapshotProvider } from "../../../provider/snapshot/provider";
+import { FakeCluster } from "../../support/fake-cluster";
 import {
   deadlineExceeded,
   firstStatus,
@@ -10,8 +10,8 @@ import {
   releaseOnDelete,
   succeeded,
   vmFixture,
-} from "../support/kubevirt-script";
-import { checkedInputs, testDeps } from "../support/test-deps";
+} from "../../support/kubevirt-script";
+import { checkedInputs, testDeps } from "../../support/test-deps";
 
 async function created(steps = [firstStatus, locked(["GuestAgent", "Online"]), succeeded(), ready]) {
   const cluster = new FakeCluster();

@@ -1,6 +1,6 @@
-import { isProviderError, PartialFailureError } from "../../provider/core/errors";
-import { createVmSnapshotProvider } from "../../provider/snapshot/provider";
-import { FakeCluster } from "../support/fake-cluster";
+import { isProviderError, PartialFailureError } from "../../../provider/core/errors";
+import { createVmSnapshotProvider } from "../../../provider/snapshot/provider";
+import { FakeCluster } from "../../support/fake-cluster";
 import {
   contentError,
   deadlineExceeded,
@@ -11,8 +11,8 @@ import {
   succeeded,
   vmFixture,
   type VmShape,
-} from "../support/kubevirt-script";
-import { checkedInputs, testDeps } from "../support/test-deps";
+} from "../../support/kubevirt-script";
+import { checkedInputs, testDeps } from "../../support/test-deps";
 
 function setup(shape: VmShape = {}) {
   const cluster = new FakeCluster();

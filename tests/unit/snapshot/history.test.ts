@@ -1,10 +1,10 @@
-import { adoptionProblems } from "../../provider/snapshot/adoption";
-import { checkInputs } from "../../provider/snapshot/check";
-import { HISTORY_LABEL, OWNER_ANNOTATION } from "../../provider/core/constants";
-import { historyEntry, planHistory, type HistoryEntry } from "../../provider/snapshot/history-plan";
-import type { VirtualMachineSnapshot } from "../../provider/kube/types";
-import { createVmSnapshotProvider } from "../../provider/snapshot/provider";
-import { FakeCluster } from "../support/fake-cluster";
+import { adoptionProblems } from "../../../provider/snapshot/adoption";
+import { checkInputs } from "../../../provider/snapshot/check";
+import { HISTORY_LABEL, OWNER_ANNOTATION } from "../../../provider/core/constants";
+import { historyEntry, planHistory, type HistoryEntry } from "../../../provider/snapshot/history-plan";
+import type { VirtualMachineSnapshot } from "../../../provider/kube/types";
+import { createVmSnapshotProvider } from "../../../provider/snapshot/provider";
+import { FakeCluster } from "../../support/fake-cluster";
 import {
   firstStatus,
   locked,
@@ -13,8 +13,8 @@ import {
   releaseOnDelete,
   succeeded,
   vmFixture,
-} from "../support/kubevirt-script";
-import { checkedInputs, testDeps } from "../support/test-deps";
+} from "../../support/kubevirt-script";
+import { checkedInputs, testDeps } from "../../support/test-deps";
 
 const entry = (name: string, createdAt: string, phase = "Succeeded"): HistoryEntry => ({
   name,

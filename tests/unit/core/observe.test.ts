@@ -1,6 +1,6 @@
-import { KubeApiError } from "../../provider/core/errors";
-import { observeSnapshot } from "../../provider/core/observe";
-import { FakeCluster } from "../support/fake-cluster";
+import { KubeApiError } from "../../../provider/core/errors";
+import { observeSnapshot } from "../../../provider/core/observe";
+import { FakeCluster } from "../../support/fake-cluster";
 
 const ref = { version: "v1beta1", namespace: "prod", name: "s1" };
 

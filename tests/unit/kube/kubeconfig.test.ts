@@ -2,10 +2,10 @@ import {
   chooseKubeconfigSource,
   IN_CLUSTER_TOKEN,
   looksLikeKubeconfigText,
-} from "../../provider/kube/kubeconfig";
-import { selectContext } from "../../provider/kube/connect";
-import { toKubeApiError } from "../../provider/kube/api-errors";
-import { KubeApiError } from "../../provider/core/errors";
+} from "../../../provider/kube/kubeconfig";
+import { selectContext } from "../../../provider/kube/connect";
+import { toKubeApiError } from "../../../provider/kube/api-errors";
+import { KubeApiError } from "../../../provider/core/errors";
 
 const env = (files: string[], vars: Record<string, string> = {}, configKubeconfig?: string) => ({
   configKubeconfig,

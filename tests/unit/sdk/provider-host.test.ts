@@ -4,9 +4,9 @@
  * config, and driven over HTTP against a small Kubernetes API stand-in (real @kubernetes/client-node).
  * Needs `npm run build` first (npm test does it).
  */
-import { startProviderHost, type ProviderHost } from "../support/host-client";
-import { firstStatus, locked, ready, succeeded } from "../support/kubevirt-script";
-import { kubeconfigFor, startMiniApiserver, type MiniApiserver } from "../support/mini-apiserver";
+import { startProviderHost, type ProviderHost } from "../../support/host-client";
+import { firstStatus, locked, ready, succeeded } from "../../support/kubevirt-script";
+import { kubeconfigFor, startMiniApiserver, type MiniApiserver } from "../../support/mini-apiserver";
 
 jest.setTimeout(60_000);
 

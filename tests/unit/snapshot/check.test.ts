@@ -1,5 +1,5 @@
-import { checkInputs } from "../../provider/snapshot/check";
-import { UNKNOWN_VALUE } from "../../provider/core/constants";
+import { checkInputs } from "../../../provider/snapshot/check";
+import { UNKNOWN_VALUE } from "../../../provider/core/constants";
 
 const base = {
   namespace: "prod",

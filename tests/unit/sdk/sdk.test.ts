@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { VMRestore, VMSnapshot } from "../../sdk";
+import { VMRestore, VMSnapshot } from "../../../sdk";
 
 interface Registered {
   type: string;
