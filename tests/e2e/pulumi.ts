@@ -5,12 +5,12 @@
  * repository's (this package included), as `npm install` of the example's `file:` dependency would.
  */
 import { execFile } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
+import { materializeProgram, pulumiEnv } from "../support/project";
 
-/** Repository root. */
-export const REPO = resolve(__dirname, "..", "..");
+export { REPO } from "../support/project";
 /** Where the global setup records the Pulumi tools' bin dir. */
 export const PULUMI_BIN_ENV = "KVSNAP_PULUMI_BIN";
 
@@ -35,21 +35,6 @@ export interface PulumiProject {
   remove(): void;
 }
 
-function linkNodeModules(target: string): void {
-  mkdirSync(target);
-  const source = join(REPO, "node_modules");
-  for (const entry of readdirSync(source)) {
-    if (entry.startsWith(".")) continue;
-    if (entry.startsWith("@")) {
-      mkdirSync(join(target, entry));
-      for (const scoped of readdirSync(join(source, entry)))
-        symlinkSync(join(source, entry, scoped), join(target, entry, scoped), "dir");
-    } else {
-      symlinkSync(join(source, entry), join(target, entry), "dir");
-    }
-  }
-}
-
 /** Copies an example into a fresh project directory, links node_modules, and creates stack `dev`. */
 export async function createProject(
   example: string,
@@ -63,25 +48,8 @@ export async function createProject(
     );
   const root = mkdtempSync(join(tmpdir(), "kvsnap-e2e-"));
   const dir = join(root, "program");
-  cpSync(join(REPO, "examples", example), dir, {
-    recursive: true,
-    filter: (src) => !src.includes("node_modules"),
-  });
-  linkNodeModules(join(dir, "node_modules"));
-  const pkgLink = join(dir, "node_modules", "pulumi-kubevirt-snapshot");
-  symlinkSync(REPO, pkgLink, "dir");
-  mkdirSync(join(root, "state"));
-  const env = {
-    PATH: [bin, dirname(process.execPath), process.env["PATH"] ?? ""].join(":"),
-    HOME: root,
-    PULUMI_HOME: join(root, "pulumi-home"),
-    PULUMI_BACKEND_URL: `file://${join(root, "state")}`,
-    PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    PULUMI_SKIP_CONFIRMATIONS: "true",
-    KUBECONFIG: join(root, "no-kubeconfig"),
-  };
+  const pkgLink = materializeProgram(example, dir);
+  const env = pulumiEnv(bin, root, "e2e-passphrase");
   const run = (args: string[], input?: string): Promise<RunResult> =>
     new Promise((resolvePromise) => {
       const child = execFile(

@@ -5,27 +5,15 @@
  * test file starts its own ground and stops it; nothing that the ground did not start is ever killed.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type * as k8s from "@kubernetes/client-node" with { "resolution-mode": "import" };
+import { REPO } from "../support/project";
 
-/** Repository root. */
-export const REPO = findRepo(__dirname);
-
-/** The repository root: the nearest directory up with this package's package.json (works from dist/ too). */
-function findRepo(start: string): string {
-  for (let dir = start; dir !== dirname(dir); dir = dirname(dir)) {
-    const manifest = join(dir, "package.json");
-    if (
-      existsSync(manifest) &&
-      (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === "pulumi-kubevirt-snapshot"
-    )
-      return dir;
-  }
-  throw new Error(`no pulumi-kubevirt-snapshot package.json above ${start}`);
-}
+/** Repository root (also from dist/). */
+export { REPO };
 /** Where the built cluster binary path is recorded by the global setup. */
 export const BINARY_ENV = "KVSNAP_CLUSTER_BIN";
 /** Where the built kvsnap-kubevirt binary path is recorded by the global setup. */
