@@ -1,77 +1,47 @@
 /**
- * The main job: build or reuse the tools, start the test ground, create a demo VM, `pulumi up` the root
- * project (examples/basic) with a local backend, print the snapshot, destroy the stack, stop the ground.
- * Run with `npm run demo`.
+ * The main job (`npm run demo`): build or reuse the tools, start the test ground with a demo VM, run the
+ * flagship example (examples/basic, the root project's program) with the real Pulumi CLI and a local backend,
+ * showing `pulumi up` as it runs, print the snapshot, destroy the stack, check that nothing is left, and stop
+ * the ground. The program runs from its own directory (tests/support/project.ts), so nothing is written
+ * into this repository.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import {
-  admin,
-  createNamespace,
-  createStorage,
-  createVm,
-  leftovers,
-  vmReady,
-} from "../tests/ground/fixtures";
-import {
-  BINARY_ENV,
-  KUBEVIRT_BINARY_ENV,
-  kubevirtVersion,
-  startGround,
-  type Ground,
-} from "../tests/ground/ground";
+import { join } from "node:path";
+import { leftovers } from "../tests/ground/fixtures";
+import { materializeProgram, pulumiEnv } from "../tests/support/project";
+import { DEMO_GROUND_STEPS, DEMO_NAMESPACE, DEMO_VMS, startDemoGround, stepper } from "./demo-ground";
 
-const REPO = resolve(__dirname, "..", "..");
-let step = 0;
+const step = stepper(DEMO_GROUND_STEPS + 3);
 
-async function timed<T>(what: string, run: () => Promise<T> | T): Promise<T> {
-  step++;
-  process.stdout.write(`[${step}/7] ${what} ... `);
-  const start = Date.now();
-  const result = await run();
-  console.log(`done in ${((Date.now() - start) / 1000).toFixed(1)} s`);
-  return result;
-}
-
-function build(script: string, ...args: string[]): string {
-  const out = execFileSync("bash", [join(REPO, script), ...args], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  return out.trim().split("\n").pop() ?? "";
-}
-
-function pulumi(bin: string, home: string, args: string[]): string {
-  const env = {
-    PATH: [bin, dirname(process.execPath), process.env["PATH"] ?? ""].join(":"),
-    HOME: home,
-    PULUMI_HOME: join(home, "pulumi-home"),
-    PULUMI_BACKEND_URL: `file://${join(home, "state")}`,
-    PULUMI_CONFIG_PASSPHRASE: "demo",
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    KUBECONFIG: join(home, "no-kubeconfig"),
-  };
-  return execFileSync(join(bin, "pulumi"), ["--non-interactive", ...args], {
-    cwd: REPO,
-    env,
+/** Runs the CLI in `dir`: `shown` streams its output to this terminal, otherwise stdout is returned. */
+function pulumi(bin: string, dir: string, env: NodeJS.ProcessEnv, args: string[], shown = false): string {
+  const options = { cwd: dir, env, maxBuffer: 64 * 1024 * 1024 };
+  const argv = ["--non-interactive", ...args];
+  if (shown) {
+    execFileSync(join(bin, "pulumi"), argv, { ...options, stdio: "inherit" });
+    return "";
+  }
+  return execFileSync(join(bin, "pulumi"), argv, {
+    ...options,
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
-    maxBuffer: 64 * 1024 * 1024,
   });
 }
 
+/** The summary of the snapshot the demo took, from the stack outputs. */
 function show(outputs: Record<string, unknown>): void {
+  const list = (key: string): string => (outputs[key] as string[] | undefined)?.join(", ") || "(none)";
   const rows: [string, unknown][] = [
     ["snapshot", outputs["snapshotName"]],
     ["phase", outputs["phase"]],
     ["readyToUse", outputs["readyToUse"]],
+    ["consistency", outputs["consistency"]],
     ["guest agent connected", outputs["guestAgentConnected"]],
-    ["indications", (outputs["indications"] as string[]).join(", ") || "(none)"],
-    ["included volumes", (outputs["includedVolumes"] as string[]).join(", ") || "(none)"],
-    ["excluded volumes", (outputs["excludedVolumes"] as string[]).join(", ") || "(none)"],
+    ["indications", list("indications")],
+    ["included volumes", list("includedVolumes")],
+    ["excluded volumes", list("excludedVolumes")],
   ];
   console.log("\n  VMSnapshot before-upgrade");
   for (const [k, v] of rows) console.log(`    ${k.padEnd(22)} ${String(v)}`);
@@ -79,42 +49,16 @@ function show(outputs: Record<string, unknown>): void {
 }
 
 async function main(): Promise<void> {
-  const cluster = await timed("control plane (kube-apiserver + etcd): build or reuse", () =>
-    build("tests/cluster/build.sh"),
-  );
-  process.env[BINARY_ENV] = cluster;
-  process.env[KUBEVIRT_BINARY_ENV] = await timed(
-    `KubeVirt ${kubevirtVersion()} controllers and webhooks: build or reuse`,
-    () => build("tests/kubevirt/build.sh", kubevirtVersion()),
-  );
-  const bin = await timed("Pulumi CLI toolchain: build or reuse", () => build("tests/pulumi-tools/build.sh"));
-  await timed("stand-ins: compile", () =>
-    execFileSync(process.execPath, [
-      join(REPO, "node_modules", "typescript", "bin", "tsc"),
-      "-p",
-      join(REPO, "tsconfig.tools.json"),
-    ]),
-  );
-  const ground: Ground = await timed(
-    "test ground: start the apiserver, KubeVirt's CRDs, controllers and webhooks, and the stand-ins",
-    () => startGround(),
-  );
-  const home = mkdtempSync(join(tmpdir(), "kvsnap-demo-"));
-  mkdirSync(join(home, "state"));
+  const { ground, admin, pulumiBin } = await startDemoGround(step);
+  const root = mkdtempSync(join(tmpdir(), "kvsnap-demo-"));
   try {
-    const a = await admin(ground.adminKubeconfig);
-    await timed("demo VM demo/demo-vm: create it with a disk on snapshot-capable storage", async () => {
-      await createStorage(a);
-      await createNamespace(a, "demo");
-      await createVm(a, "demo", { name: "demo-vm" });
-      await vmReady(a, "demo", "demo-vm");
-    });
-    // The root project runs examples/basic, which imports this package by name.
-    const self = join(REPO, "node_modules", "pulumi-kubevirt-snapshot");
-    if (!existsSync(self)) symlinkSync(REPO, self, "dir");
-    const outputs = await timed("pulumi up on the root project (local file backend)", () => {
-      pulumi(bin, home, ["stack", "init", "demo"]);
-      pulumi(bin, home, [
+    const dir = join(root, "program");
+    materializeProgram("basic", dir);
+    const env = pulumiEnv(pulumiBin, root, "demo");
+    const run = (args: string[], stream = false): string => pulumi(pulumiBin, dir, env, args, stream);
+    const outputs = await step("pulumi up of examples/basic (local file backend)", () => {
+      run(["stack", "init", "demo"]);
+      run([
         "config",
         "set",
         "--secret",
@@ -122,20 +66,22 @@ async function main(): Promise<void> {
         "--",
         readFileSync(ground.adminKubeconfig, "utf8"),
       ]);
-      pulumi(bin, home, ["config", "set", "namespace", "demo"]);
-      pulumi(bin, home, ["config", "set", "vmName", "demo-vm"]);
-      pulumi(bin, home, ["up", "--yes"]);
-      return JSON.parse(pulumi(bin, home, ["stack", "output", "--json"])) as Record<string, unknown>;
+      run(["config", "set", "namespace", DEMO_NAMESPACE]);
+      run(["config", "set", "vmName", DEMO_VMS.running]);
+      run(["up", "--yes"], true);
+      return JSON.parse(run(["stack", "output", "--json"])) as Record<string, unknown>;
     });
     show(outputs);
-    await timed("pulumi destroy", () => pulumi(bin, home, ["destroy", "--yes", "--remove"]));
-    const left = await leftovers(a, "demo");
-    if (left.snapshots.length || left.contents.length || left.volumeSnapshots.length)
-      throw new Error(`left behind: ${JSON.stringify(left)}`);
+    await step("pulumi destroy", () => run(["destroy", "--yes", "--remove"], true));
+    await step("check that nothing is left: no snapshot, content or VolumeSnapshot", async () => {
+      const left = await leftovers(admin, DEMO_NAMESPACE);
+      if (left.snapshots.length || left.contents.length || left.volumeSnapshots.length)
+        throw new Error(`left behind: ${JSON.stringify(left)}`);
+    });
     if (outputs["readyToUse"] !== true) throw new Error("the snapshot was not readyToUse");
   } finally {
     await ground.stop();
-    rmSync(home, { recursive: true, force: true });
+    rmSync(root, { recursive: true, force: true });
     console.log("test ground stopped");
   }
 }

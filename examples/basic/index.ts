@@ -21,3 +21,4 @@ export const guestAgentConnected = snap.guestAgentConnected;
 export const indications = snap.indications;
 export const includedVolumes = snap.includedVolumes;
 export const excludedVolumes = snap.excludedVolumes;
+export const consistency = snap.consistency;
