@@ -7,6 +7,9 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { BINARY_ENV, KUBEVIRT_BINARY_ENV, kubevirtVersion, REPO } from "./ground";
 
+/** Set when the stand-ins were compiled before jest started (suites run side by side must not recompile). */
+export const TOOLS_COMPILED_ENV = "KVSNAP_TOOLS_COMPILED";
+
 function timed<T>(what: string, run: () => T): T {
   const start = Date.now();
   const result = run();
@@ -40,6 +43,11 @@ function binary(env: string, what: string, script: string, ...args: string[]): v
 export default function globalSetup(): void {
   binary(BINARY_ENV, "control plane", "tests/cluster/build.sh");
   binary(KUBEVIRT_BINARY_ENV, `KubeVirt ${kubevirtVersion()}`, "tests/kubevirt/build.sh", kubevirtVersion());
+  // A runner that starts several suites at once compiles the stand-ins once beforehand and says so here.
+  if (process.env[TOOLS_COMPILED_ENV]) {
+    console.log(`\n[ground] stand-ins already compiled ($${TOOLS_COMPILED_ENV} is set)`);
+    return;
+  }
   timed("stand-ins compile", () =>
     execFileSync(
       process.execPath,
