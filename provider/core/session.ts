@@ -5,6 +5,7 @@ import { chooseSnapshotVersion } from "../kube/discovery";
 import type { VirtualMachineSnapshot } from "../kube/types";
 import { ProgressReporter, type Summarize } from "./progress";
 import { stringProp } from "./props";
+import { parseResourceId } from "./resource-id";
 
 /** A connected cluster and the snapshot API version to use. */
 export interface Session<C extends SnapshotCluster = SnapshotCluster> {
@@ -38,8 +39,7 @@ export async function openStoredSession<C extends SnapshotCluster>(
     stringProp(props, "context") || undefined,
     stringProp(props, "apiVersion"),
   );
-  const [namespace = "", name = ""] = id.split("/");
-  return { session, namespace, name };
+  return { session, ...parseResourceId(id) };
 }
 
 /** A progress reporter whose lines start with `[<resource name>] <namespace>/<name>[ (<activity>)]: `. */

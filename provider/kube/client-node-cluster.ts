@@ -11,9 +11,9 @@ import {
   SNAPSHOT_PLURAL,
 } from "../core/constants";
 import { hasStatus } from "../core/errors";
-import { podsMountingClaims } from "../snapshot/offline-pods";
 import { toKubeApiError, type ApiAction } from "./api-errors";
 import type { Listing, RestoreCluster, SnapshotRef, WatchEvent, WatchHandle } from "./cluster";
+import { podsMountingClaims } from "./pods";
 import type {
   VirtualMachine,
   VirtualMachineInstance,

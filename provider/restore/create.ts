@@ -15,9 +15,9 @@ import {
 } from "../core/errors";
 import type { RestoreCluster } from "../kube/cluster";
 import type { VirtualMachineRestore } from "../kube/types";
-import { snapshotId } from "../snapshot/manifest";
 import { openSession, reporterFor, type Session } from "../core/session";
-import type { PlainValue } from "../core/sanitize";
+import type { CreateOutcome } from "../core/outcomes";
+import { resourceId } from "../core/resource-id";
 import type { RestoreInputs } from "./inputs";
 import { buildRestoreManifest } from "./manifest";
 import {
@@ -171,14 +171,14 @@ async function createOrPickUp(
 export async function createRestore(
   deps: RestoreDeps,
   inputs: RestoreInputs & { __provider?: unknown },
-): Promise<{ id: string; outs: Record<string, PlainValue> }> {
+): Promise<CreateOutcome> {
   const session = await openSession(deps, inputs.context);
   const targetVm = await preflight(deps, session, inputs);
   const manifest = buildRestoreManifest(inputs, session.version, targetVm);
   const created = await createOrPickUp(deps, session, inputs, manifest);
   const ref = { version: session.version, namespace: inputs.namespace, name: inputs.name };
   const boundMs = parseDuration(inputs.deadline) ?? 600_000;
-  const id = snapshotId(ref.namespace, ref.name);
+  const id = resourceId(ref.namespace, ref.name);
   const { __provider: _provider, ...plain } = inputs;
   const result = await waitForRestore(
     {

@@ -3,9 +3,7 @@
  * restores runs a new one, and an incomplete restore (failed, or cut off by the deadline) is run again.
  * Replacements always delete first: KubeVirt refuses a second incomplete restore of the same target.
  */
-import type { DiffOutcome } from "../snapshot/diff";
-import { sameValue } from "../snapshot/diff";
-import { UNKNOWN_VALUE } from "../core/constants";
+import { keyChanged, providerChanged, type DiffOutcome } from "../core/diff";
 
 /** Inputs whose change runs a new restore. */
 export const RESTORE_REPLACE_KEYS = [
@@ -24,13 +22,12 @@ export const RESTORE_UPDATE_KEYS = ["deadline", "deleteTimeout", "owner", "resou
 
 /** Computes the diff between a restore's stored outputs and new (checked) inputs. */
 export function diffRestore(olds: Record<string, unknown>, news: Record<string, unknown>): DiffOutcome {
-  const changed = (key: string) => news[key] === UNKNOWN_VALUE || !sameValue(olds[key], news[key]);
+  const changed = (key: string) => keyChanged(olds, news, key);
   const replaces: string[] = RESTORE_REPLACE_KEYS.filter(changed);
   if (olds["complete"] !== true) replaces.push("complete");
   const updates = RESTORE_UPDATE_KEYS.filter(changed);
-  const providerChanged = olds["__provider"] !== news["__provider"] && news["__provider"] !== UNKNOWN_VALUE;
   return {
-    changes: replaces.length > 0 || updates.length > 0 || providerChanged,
+    changes: replaces.length > 0 || updates.length > 0 || providerChanged(olds, news),
     replaces,
     deleteBeforeReplace: replaces.length > 0,
   };

@@ -1,6 +1,6 @@
 /** The `VMRestore` provider: Pulumi's CRUD methods over the restore's pure decisions and injected I/O. */
 import type * as pulumi from "@pulumi/pulumi";
-import { checkAgainst } from "../snapshot/check";
+import { checkAgainst } from "../core/check";
 import { readChecked } from "../core/read-checked";
 import { RESTORE_CHECK } from "./check";
 import { createRestore, type RestoreDeps } from "./create";

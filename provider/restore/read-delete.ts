@@ -2,7 +2,7 @@
 import { formatDuration, parseDuration } from "../../shared/duration";
 import { ProviderError } from "../core/errors";
 import { openStoredSession, reporterFor } from "../core/session";
-import type { ReadOutcome } from "../snapshot/read";
+import type { ReadOutcome } from "../core/outcomes";
 import { stringProp } from "../core/props";
 import type { RestoreDeps } from "./create";
 import { summarizeRestore } from "./progress";

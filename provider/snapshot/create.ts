@@ -13,21 +13,16 @@ import { consistencyOf, crashConsistentWarning } from "./consistency";
 import { offlinePodsFollower, vmClaimNames, type OfflinePods } from "./offline-pods";
 import { buildOutputs, type SourceObservation } from "./outputs";
 import { preflight } from "./preflight";
-import type { PlainValue } from "../core/sanitize";
 import { waitForSnapshot, type WaitResult } from "./wait";
 import { deleteAndWait } from "./delete";
 import { adoptExisting, observationFromIndications } from "./adopt";
 import { createOrAdopt } from "./create-or-adopt";
 import { failureMessage } from "./failure-message";
 import { settleHistory } from "./history";
-import { buildSnapshotManifest, snapshotId } from "./manifest";
+import { buildSnapshotManifest } from "./manifest";
+import type { CreateOutcome } from "../core/outcomes";
+import { resourceId } from "../core/resource-id";
 import { openSession, reporterFor, type Session } from "../core/session";
-
-/** What `create` returns to Pulumi. */
-export interface CreateOutcome {
-  id: string;
-  outs: Record<string, PlainValue>;
-}
 
 /** The local wait bound: `timeout` if given, else failureDeadline + grace. */
 export function waitBoundMs(
@@ -102,7 +97,7 @@ async function settleFailure(
   const outs = buildOutputs(inputs, result.last, session.version, observation);
   // The engine shows the init-error reasons (not the message) to the user and stores them in state.
   const message = failureMessage(facts);
-  throw new PartialFailureError(message, snapshotId(ref.namespace, ref.name), outs, [message]);
+  throw new PartialFailureError(message, resourceId(ref.namespace, ref.name), outs, [message]);
 }
 
 /**
@@ -124,7 +119,7 @@ function strandedSnapshot(
     "It is recorded in the stack's state so nothing is orphaned; fix the cause, then run `pulumi refresh` " +
     "(or `pulumi up`, which replaces it unless it became ready).";
   const outs = buildOutputs(inputs, created, session.version, observation);
-  throw new PartialFailureError(message, snapshotId(ref.namespace, ref.name), outs, [message]);
+  throw new PartialFailureError(message, resourceId(ref.namespace, ref.name), outs, [message]);
 }
 
 /** Pre-checks the VM and creates the snapshot (or picks up this resource's leftover from a crashed run). */
@@ -209,7 +204,7 @@ export async function createSnapshot(
   const seen = inputs.adopt ? observationFromIndications(result.last) : observation;
   warnIfCrashConsistent(deps, inputs.resourceName, ref, result.last, seen);
   return {
-    id: snapshotId(ref.namespace, ref.name),
+    id: resourceId(ref.namespace, ref.name),
     outs: buildOutputs(plainInputs, result.last, session.version, seen, keptHistory),
   };
 }

@@ -6,7 +6,7 @@
  * (waits, policies) are stored without touching the cluster. A Failed snapshot, or one no longer usable,
  * is replaced by the next `pulumi up`.
  */
-import { UNKNOWN_VALUE } from "../core/constants";
+import { keyChanged, providerChanged, sameValue, type DiffOutcome } from "../core/diff";
 
 /** Inputs whose change takes a new snapshot. */
 export const REPLACE_KEYS = [
@@ -46,43 +46,6 @@ export const ADDED_INPUT_DEFAULTS: Readonly<Record<string, unknown>> = {
   adopt: false,
 };
 
-/** Pulumi's `DiffResult` as the Node dynamic-provider host forwards it. */
-export interface DiffOutcome {
-  changes: boolean;
-  replaces: string[];
-  deleteBeforeReplace: boolean;
-}
-
-/** Deep equality of JSON values, treating absent, `undefined`, `{}` and `[]` as equal "empty" values. */
-export function sameValue(a: unknown, b: unknown): boolean {
-  if (isEmpty(a) && isEmpty(b)) return true;
-  if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((v, i) => sameValue(v, b[i]));
-  }
-  if (isObject(a) && isObject(b)) {
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    return [...keys].every((k) => sameValue(a[k], b[k]));
-  }
-  return a === b;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
-
-function isEmpty(v: unknown): boolean {
-  return (
-    v === undefined ||
-    v === null ||
-    (Array.isArray(v) && v.length === 0) ||
-    (isObject(v) && Object.keys(v).length === 0)
-  );
-}
-
-function changed(olds: Record<string, unknown>, news: Record<string, unknown>, key: string): boolean {
-  return news[key] === UNKNOWN_VALUE || !sameValue(olds[key], news[key]);
-}
-
 /** Why the live snapshot itself calls for a replacement, or `undefined` when it is fine. */
 export function statusReplaceKey(
   olds: Record<string, unknown>,
@@ -102,16 +65,15 @@ export function diffSnapshot(
 ): DiffOutcome {
   const olds = { ...ADDED_INPUT_DEFAULTS, ...storedOlds };
   const news = { ...ADDED_INPUT_DEFAULTS, ...checkedNews };
-  const replaces: string[] = REPLACE_KEYS.filter((k) => changed(olds, news, k));
+  const replaces: string[] = REPLACE_KEYS.filter((k) => keyChanged(olds, news, k));
   const statusKey = statusReplaceKey(olds, news);
   if (statusKey && !replaces.includes(statusKey)) replaces.push(statusKey);
-  const updates = UPDATE_KEYS.filter((k) => changed(olds, news, k));
-  const providerChanged = olds["__provider"] !== news["__provider"] && news["__provider"] !== UNKNOWN_VALUE;
+  const updates = UPDATE_KEYS.filter((k) => keyChanged(olds, news, k));
   // A user-given name that stays the same cannot exist twice: the old snapshot must go first. Auto-names
   // get a fresh suffix when the engine re-checks for the replacement, so the new one is taken first.
   const sameFixedName = news["autoNamed"] !== true && sameValue(olds["name"], news["name"]);
   return {
-    changes: replaces.length > 0 || updates.length > 0 || providerChanged,
+    changes: replaces.length > 0 || updates.length > 0 || providerChanged(olds, news),
     replaces,
     deleteBeforeReplace: replaces.length > 0 && sameFixedName,
   };

@@ -73,8 +73,3 @@ export function metadataPatch(
   const annotations = mapPatch(snapshotAnnotations(olds), snapshotAnnotations(news));
   return Object.keys(labels).length || Object.keys(annotations).length ? { labels, annotations } : undefined;
 }
-
-/** The Pulumi id of a snapshot: `<namespace>/<name>`. */
-export function snapshotId(namespace: string, name: string): string {
-  return `${namespace}/${name}`;
-}

@@ -10,13 +10,6 @@ import type { PodUsingClaims } from "../kube/cluster";
 import { findCondition, type VirtualMachine, type VirtualMachineSnapshot } from "../kube/types";
 import { summarizeSnapshot, type Summarize } from "../core/progress";
 
-/** The parts of a core/v1 Pod read here (a client-node `V1Pod` fits). */
-export interface PodView {
-  metadata?: { name?: string };
-  spec?: { volumes?: { persistentVolumeClaim?: { claimName?: string } }[] };
-  status?: { phase?: string };
-}
-
 /** A VM volume with the sources KubeVirt takes a claim name from (PVC, DataVolume, MemoryDump). */
 interface ClaimVolume {
   name: string;
@@ -54,25 +47,6 @@ export function vmClaimNames(vm: VirtualMachine): string[] {
     (v) => v.dataVolume?.name ?? v.persistentVolumeClaim?.claimName ?? v.memoryDump?.claimName ?? "",
   );
   return [...new Set(names.filter(Boolean))].sort();
-}
-
-/** The pods whose `spec.volumes[].persistentVolumeClaim.claimName` is one of `claims`, sorted by name. */
-export function podsMountingClaims(pods: readonly PodView[], claims: readonly string[]): PodUsingClaims[] {
-  const wanted = new Set(claims);
-  return pods
-    .map((pod) => ({
-      name: pod.metadata?.name ?? "",
-      phase: pod.status?.phase || "Unknown",
-      claims: [
-        ...new Set(
-          (pod.spec?.volumes ?? [])
-            .map((v) => v.persistentVolumeClaim?.claimName ?? "")
-            .filter((c) => wanted.has(c)),
-        ),
-      ].sort(),
-    }))
-    .filter((pod) => pod.claims.length > 0)
-    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** Reads KubeVirt's "pods using PVCs" Progressing reason; `undefined` for any other reason. */

@@ -1,16 +1,10 @@
 /** `read` (refresh): the live snapshot's status over the stored state; a 404 drops the resource. */
 import type { ProviderDeps } from "../core/deps";
 import { buildOutputs } from "./outputs";
-import type { PlainValue } from "../core/sanitize";
 import { historyOwnerOf, numberProp, stringProp } from "../core/props";
 import { listHistory } from "./history";
 import { openStoredSession } from "../core/session";
-
-/** Pulumi's `ReadResult`: no `id` means the resource is gone. */
-export interface ReadOutcome {
-  id?: string;
-  props?: Record<string, PlainValue>;
-}
+import type { ReadOutcome } from "../core/outcomes";
 
 /** Re-reads the snapshot named by the stored outputs. */
 export async function readSnapshot(

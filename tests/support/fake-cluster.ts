@@ -17,7 +17,7 @@ import type {
   VirtualMachineInstance,
   VirtualMachineSnapshot,
 } from "../../provider/kube/types";
-import { podsMountingClaims, type PodView } from "../../provider/snapshot/offline-pods";
+import { podsMountingClaims, type PodView } from "../../provider/kube/pods";
 
 interface Watcher {
   namespace: string;

@@ -1,6 +1,7 @@
 import { formatDuration, parseDuration } from "../../shared/duration";
 import { isDns1123Label, isDns1123Subdomain, isQualifiedKey } from "../../shared/names";
-import { diffSnapshot, sameValue } from "../../provider/snapshot/diff";
+import { diffSnapshot } from "../../provider/snapshot/diff";
+import { sameValue } from "../../provider/core/diff";
 import { autoName } from "../../provider/core/naming";
 import { sanitize } from "../../provider/core/sanitize";
 import { snapshotVerdict } from "../../provider/snapshot/verdict";

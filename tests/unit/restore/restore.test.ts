@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { checkAgainst } from "../../../provider/snapshot/check";
+import { checkAgainst } from "../../../provider/core/check";
 import { KubeApiError } from "../../../provider/core/errors";
 import { admissionDenial } from "../../../provider/kube/api-errors";
 import type { MetadataPatch, RestoreCluster, WatchEvent } from "../../../provider/kube/cluster";

@@ -7,12 +7,12 @@ import {
   offlinePodsFollower,
   offlinePodsHint,
   podsDecoration,
-  podsMountingClaims,
   podsUsingPvcsReason,
   vmClaimNames,
   waitingReason,
   type OfflinePods,
 } from "../../../provider/snapshot/offline-pods";
+import { podsMountingClaims } from "../../../provider/kube/pods";
 import { preflight } from "../../../provider/snapshot/preflight";
 import { summarizeSnapshot } from "../../../provider/core/progress";
 import { createVmSnapshotProvider } from "../../../provider/snapshot/provider";

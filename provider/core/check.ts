@@ -1,0 +1,84 @@
+/**
+ * `check` for any resource type of this package: validate the program's inputs against the resource's
+ * schema, apply defaults and choose the Kubernetes name. Pure apart from the injected random suffix; all
+ * problems are reported at once, each with its property path.
+ */
+import type { z } from "zod";
+import { UNKNOWN_VALUE } from "./constants";
+import { chooseName } from "./naming";
+
+/** A validation failure as Pulumi's `CheckFailure`. */
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+
+/** The result of {@link checkAgainst}: Pulumi's `CheckResult` shape. */
+export interface CheckOutcome {
+  inputs: Record<string, unknown>;
+  failures: CheckFailure[];
+}
+
+const PROVIDER_KEY = "__provider";
+
+/** What `check` needs to know about one resource type. */
+export interface CheckSpec {
+  /** The resource type, for messages ("VMSnapshot"). */
+  kind: string;
+  /** The provider-side schema (user args plus `resourceName` and `owner`). */
+  schema: z.ZodType;
+  /** The inputs users may set, listed in the unknown-input message. */
+  userKeys: readonly string[];
+  /** Rules spanning several fields. */
+  crossFieldIssues(raw: Record<string, unknown>): { path: string; message: string }[];
+  /** Inputs whose unknown value (preview) keeps the cross-field rules from being judged. */
+  crossFieldKeys: readonly string[];
+}
+
+/** Whether a value is, or contains, Pulumi's unknown-value sentinel. */
+export function containsUnknown(value: unknown): boolean {
+  if (value === UNKNOWN_VALUE) return true;
+  if (Array.isArray(value)) return value.some(containsUnknown);
+  if (value !== null && typeof value === "object") return Object.values(value).some(containsUnknown);
+  return false;
+}
+
+function issueToFailure(spec: CheckSpec, issue: z.core.$ZodIssue): CheckFailure {
+  if (issue.code === "unrecognized_keys") {
+    const keys = issue.keys.map((k) => `"${k}"`).join(", ");
+    return {
+      property: issue.keys[0] ?? "",
+      reason:
+        `unknown input ${keys}; ${spec.kind} accepts: ${spec.userKeys.join(", ")}. ` +
+        "Fix: remove it or correct its spelling.",
+    };
+  }
+  const property = issue.path.map(String).join(".");
+  return { property, reason: issue.message };
+}
+
+/**
+ * Validates `news` (the program's inputs) against `spec` and picks the Kubernetes name.
+ * Values still unknown (preview) are not judged; their properties pass through unchanged.
+ */
+export function checkAgainst(
+  spec: CheckSpec,
+  olds: Record<string, unknown> | undefined,
+  news: Record<string, unknown>,
+  suffix: () => string,
+): CheckOutcome {
+  const { [PROVIDER_KEY]: provider, ...raw } = news;
+  const unknownKeys = new Set(Object.keys(raw).filter((k) => containsUnknown(raw[k])));
+  const parsed = spec.schema.safeParse(raw);
+  const failures = (parsed.success ? [] : parsed.error.issues)
+    .map((issue) => issueToFailure(spec, issue))
+    .filter((f) => !unknownKeys.has(f.property.split(".")[0] ?? ""));
+  if (!spec.crossFieldKeys.some((k) => unknownKeys.has(k))) {
+    failures.push(...spec.crossFieldIssues(raw).map((i) => ({ property: i.path, reason: i.message })));
+  }
+  const name = unknownKeys.has("name") ? raw["name"] : chooseName(raw, olds, suffix);
+  const base = parsed.success && unknownKeys.size === 0 ? (parsed.data as Record<string, unknown>) : raw;
+  const inputs: Record<string, unknown> = { ...base, name, autoNamed: raw["name"] === undefined };
+  if (provider !== undefined) inputs[PROVIDER_KEY] = provider;
+  return { inputs, failures };
+}
