@@ -7,15 +7,9 @@ import type { ProviderDeps } from "../core/deps";
 import { ProviderError } from "../core/errors";
 import type { ProviderInputs } from "./inputs";
 import type { VirtualMachineSnapshot } from "../kube/types";
-import type { SourceObservation } from "./outputs";
+import { observationFromIndications, type SourceObservation } from "./observation";
 import { snapshotAnnotations, snapshotLabels } from "./manifest";
 import type { Session } from "../core/session";
-
-/** What the snapshot's own indications say about the VM when it was taken (the provider did not see it). */
-export function observationFromIndications(snapshot: VirtualMachineSnapshot): SourceObservation {
-  const indications = snapshot.status?.indications ?? [];
-  return { online: indications.includes("Online"), guestAgentConnected: indications.includes("GuestAgent") };
-}
 
 /** Validates the named snapshot and marks it as this resource's (labels and owner annotation). */
 export async function adoptExisting(

@@ -3,7 +3,7 @@
  * writes: a failed or too-long freeze is `QuiesceFailed` up to v1.7 and `QuiesceTimeout` (VSS thaw limit) from
  * v1.8; a paused guest or one without an agent is never frozen. Pure.
  */
-import type { SourceObservation } from "./outputs";
+import type { SourceObservation } from "./observation";
 
 /**
  * `frozen`: the guest agent froze the file systems (consistent as the guest's own flush allows);

@@ -1,4 +1,8 @@
-/** `delete`: delete the snapshot and wait until it is gone; 404 counts as done. */
+/**
+ * `delete`: delete the snapshot and wait until it is gone (404 counts as done); on a destroy the resource's
+ * history goes too, unless `retainHistoryOnDestroy`. Create and the history pruning delete through
+ * {@link deleteAndWait} as well.
+ */
 import { formatDuration, parseDuration } from "../../shared/duration";
 import type { ProviderDeps } from "../core/deps";
 import { ProviderError } from "../core/errors";
@@ -7,7 +11,7 @@ import type { SnapshotRef } from "../kube/cluster";
 import { waitForDeletion } from "./wait";
 import { isHistory, isOwnedBy } from "./ownership";
 import { historyOwnerOf, numberProp, stringProp } from "../core/props";
-import { dropHistoryOnDestroy } from "./history";
+import { ownSnapshots, type HistoryOwner } from "./owned-snapshots";
 import { openStoredSession, reporterFor, type Session } from "../core/session";
 
 /** Deletes a snapshot and waits until it is gone (finalizers released), within `deleteTimeout`. */
@@ -35,6 +39,36 @@ export async function deleteAndWait(
 async function keptByReplacement(session: Session, owner: string, ref: SnapshotRef): Promise<boolean> {
   const live = await session.cluster.getSnapshot(ref);
   return live !== undefined && isOwnedBy(live, owner) && isHistory(live);
+}
+
+/**
+ * After the resource's own snapshot was deleted: if no other current snapshot of this owner exists (a
+ * destroy, not a replacement), delete its history too, unless `retain`.
+ */
+async function dropHistoryOnDestroy(
+  deps: ProviderDeps,
+  session: Session,
+  owner: HistoryOwner,
+  current: string,
+  retain: boolean,
+): Promise<void> {
+  const own = await ownSnapshots(session, owner, current);
+  if (own.some((s) => !isHistory(s))) return;
+  const history = own.filter(isHistory);
+  if (history.length === 0) return;
+  const names = history.map((s) => s.metadata.name ?? "").join(", ");
+  if (retain) {
+    deps.log.info(
+      `[${owner.resourceName}] retainHistoryOnDestroy: keeping ${history.length} history snapshot(s) in ` +
+        `${owner.namespace}: ${names}. Delete them yourself when no longer needed.`,
+    );
+    return;
+  }
+  deps.log.info(`[${owner.resourceName}] deleting ${history.length} history snapshot(s): ${names}.`);
+  for (const snapshot of history) {
+    const name = snapshot.metadata.name ?? "";
+    await deleteAndWait(deps, session, owner, { version: session.version, namespace: owner.namespace, name });
+  }
 }
 
 /** Deletes the snapshot named by `id` (`<namespace>/<name>`), whatever its phase. */

@@ -1,38 +1,19 @@
 /**
  * History of one resource: after a replacement the earlier snapshots are labelled as history and pruned to
- * the newest `history`; on destroy they go too unless `retainHistoryOnDestroy`. Only snapshots this package
- * made for this owner are touched (history/ownership.ts).
+ * the newest `history` (on destroy they go too unless `retainHistoryOnDestroy`: delete.ts). Only snapshots
+ * this package made for this owner are touched (ownership.ts).
  */
 import { HISTORY_LABEL } from "../core/constants";
 import type { ProviderDeps } from "../core/deps";
 import { historyEntry, planHistory, type HistoryEntry } from "./history-plan";
-import { isHistory, isOwnedBy, ownerSelector } from "./ownership";
-import type { ProviderInputs } from "./inputs";
+import { isHistory } from "./ownership";
+import { ownSnapshots, type HistoryOwner } from "./owned-snapshots";
 import type { VirtualMachineSnapshot } from "../kube/types";
 import { deleteAndWait } from "./delete";
 import type { Session } from "../core/session";
 
-/** What the history code needs to know about the resource. */
-export type HistoryOwner = Pick<ProviderInputs, "namespace" | "owner" | "resourceName" | "deleteTimeout">;
-
 /** One kept history snapshot in the outputs (`keptHistory`). */
 export type HistoryOutput = Omit<HistoryEntry, "createdAt">;
-
-/** This owner's snapshots other than `current` (none being deleted). */
-export async function ownSnapshots(
-  session: Session,
-  owner: HistoryOwner,
-  current: string,
-): Promise<VirtualMachineSnapshot[]> {
-  const listed = await session.cluster.listSnapshotsByLabel(
-    session.version,
-    owner.namespace,
-    ownerSelector(owner.owner),
-  );
-  return listed.filter(
-    (s) => isOwnedBy(s, owner.owner) && s.metadata.name !== current && !s.metadata.deletionTimestamp,
-  );
-}
 
 function toOutput({ createdAt: _createdAt, ...entry }: HistoryEntry): HistoryOutput {
   return entry;
@@ -96,34 +77,4 @@ export async function listHistory(
 ): Promise<HistoryOutput[]> {
   const history = (await ownSnapshots(session, owner, current)).filter(isHistory);
   return planHistory(history.map(historyEntry), history.length).keep.map(toOutput);
-}
-
-/**
- * After the resource's own snapshot was deleted: if no other current snapshot of this owner exists (a
- * destroy, not a replacement), delete its history too, unless `retain`.
- */
-export async function dropHistoryOnDestroy(
-  deps: ProviderDeps,
-  session: Session,
-  owner: HistoryOwner,
-  current: string,
-  retain: boolean,
-): Promise<void> {
-  const own = await ownSnapshots(session, owner, current);
-  if (own.some((s) => !isHistory(s))) return;
-  const history = own.filter(isHistory);
-  if (history.length === 0) return;
-  const names = history.map((s) => s.metadata.name ?? "").join(", ");
-  if (retain) {
-    deps.log.info(
-      `[${owner.resourceName}] retainHistoryOnDestroy: keeping ${history.length} history snapshot(s) in ` +
-        `${owner.namespace}: ${names}. Delete them yourself when no longer needed.`,
-    );
-    return;
-  }
-  deps.log.info(`[${owner.resourceName}] deleting ${history.length} history snapshot(s): ${names}.`);
-  for (const snapshot of history) {
-    const name = snapshot.metadata.name ?? "";
-    await deleteAndWait(deps, session, owner, { version: session.version, namespace: owner.namespace, name });
-  }
 }

@@ -1,14 +1,9 @@
 /** Builds the outputs stored in state from the inputs and the last observed snapshot. Pure. */
 import type { HistoryEntryOutput, VMSnapshotStatusOutputs } from "../../shared/outputs";
 import { consistencyOf } from "./consistency";
+import type { SourceObservation } from "./observation";
 import type { VirtualMachineSnapshot } from "../kube/types";
 import { sanitize, type PlainValue } from "../core/sanitize";
-
-/** What the provider saw of the VM before creating the snapshot. */
-export interface SourceObservation {
-  online: boolean;
-  guestAgentConnected: boolean;
-}
 
 /** Maps a snapshot object to the status outputs ("" / false / [] for anything KubeVirt has not written). */
 export function statusOutputs(

@@ -5,7 +5,7 @@
  */
 import { findCondition, type VirtualMachine, type VirtualMachineInstance } from "../kube/types";
 import { offlinePodsCheck, type OfflinePods } from "./offline-pods";
-import type { SourceObservation } from "./outputs";
+import type { SourceObservation } from "./observation";
 
 /** The guest-agent policy input. */
 export type GuestAgentPolicy = "prefer" | "require" | "ignore";
