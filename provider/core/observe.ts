@@ -1,47 +1,54 @@
 /**
- * Event-driven observation of one snapshot: list (to get the object and a resourceVersion), then watch
- * from that resourceVersion; reconnect from the last seen version when the stream is cut, and list again
- * when the server says the version is too old (410 Gone). No polling: every decision is made on an event.
+ * The one wait of the provider: observe one object (a snapshot, a restore) until a decision says done or a
+ * local bound passes, printing each observation as progress and remembering the last object seen.
+ *
+ * Event-driven: list (to get the object and a resourceVersion), then watch from that resourceVersion;
+ * reconnect from the last seen version when the stream is cut, and list again when the server says the
+ * version is too old (410 Gone). No polling: every decision is made on an event.
  */
 import { KubeApiError } from "./errors";
-import type { Listing, SnapshotCluster, SnapshotRef, WatchEvent, WatchHandle } from "../kube/cluster";
-import type { ObjectMeta, VirtualMachineSnapshot } from "../kube/types";
+import type { ObjectStream, WatchEvent, WatchHandle } from "../kube/cluster";
+import type { ObjectMeta } from "../kube/types";
 
 /** A decision on one observation: stop with a value, or keep watching. */
 export type Decision<R> = { done: true; value: R } | { done: false };
 
-/** One object by name, as list and watch calls (a snapshot, a restore). */
-export interface ObjectStream<T extends { metadata: ObjectMeta }> {
-  list(): Promise<Listing<T>>;
-  watch(resourceVersion: string, onEvent: (event: WatchEvent<T>) => void): Promise<WatchHandle>;
+/** Where each observation is reported while waiting (a `ProgressReporter`). */
+export interface ObservationProgress<T> {
+  /** Reports one observation (`undefined` = the object does not exist). */
+  observe(object: T | undefined): void;
+  /** Prints what is still held back; called once when the wait ends. */
+  flush(): void;
 }
 
-/** The stream of one snapshot in a cluster. */
-export function snapshotStream(
-  cluster: SnapshotCluster,
-  ref: SnapshotRef,
-): ObjectStream<VirtualMachineSnapshot> {
-  return {
-    list: () => cluster.listSnapshot(ref),
-    watch: (resourceVersion, onEvent) => cluster.watchSnapshot(ref, resourceVersion, onEvent),
-  };
-}
-
-/** Options of {@link observeSnapshot}. */
-export interface ObserveOptions<R, T extends { metadata: ObjectMeta } = VirtualMachineSnapshot> {
-  cluster: SnapshotCluster;
-  ref: SnapshotRef;
+/** Options of {@link observe}. */
+export interface ObserveOptions<R, T extends { metadata: ObjectMeta }> {
+  /** The object, as list and watch calls. */
+  stream: ObjectStream<T>;
   /** Called with every observed state (`undefined` = the object does not exist). */
   decide(object: T | undefined): Decision<R>;
-  /** Aborted when the caller's bound passes; the loop then rejects with the signal's reason. */
-  signal: AbortSignal;
+  /** The local bound: after this long the wait ends without a value. */
+  boundMs: number;
+  /** Told about every observation, and flushed at the end. */
+  progress: ObservationProgress<T>;
+  /** A signal that aborts after `ms` (injected: tests use short or manual timers). */
+  timer(ms: number): AbortSignal;
   /** Waits before a reconnect after an error (injected so tests need no real backoff). */
   delay(ms: number, signal: AbortSignal): Promise<void>;
   /** Told about every reconnect, for diagnostics. */
   onReconnect?(why: string): void;
 }
 
-type WatchOutcome<R> = { final: R } | { resourceVersion: string | undefined; error?: unknown };
+/** How an observation ended: the decided value (`undefined` when the bound passed first) and the last object. */
+export interface Observed<R, T> {
+  value: R | undefined;
+  last: T | undefined;
+}
+
+/** The decision of a wait for deletion: done once the object no longer exists. */
+export function untilGone(object: unknown): Decision<true> {
+  return object === undefined ? { done: true, value: true } : { done: false };
+}
 
 const MAX_BACKOFF_MS = 30_000;
 const PERMANENT_CODES = new Set([400, 401, 403, 404, 405, 422]);
@@ -58,30 +65,49 @@ function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(JSON.stringify(error));
 }
 
-/** Options of {@link observeObject}: a stream instead of a cluster and a snapshot. */
-export type ObserveObjectOptions<R, T extends { metadata: ObjectMeta }> = Omit<
-  ObserveOptions<R, T>,
-  "cluster" | "ref"
-> & { stream: ObjectStream<T> };
-
-/** Observes the snapshot until `decide` says done; rejects on a permanent error or when `signal` aborts. */
-export function observeSnapshot<R>(options: ObserveOptions<R>): Promise<R> {
-  const { cluster, ref, ...rest } = options;
-  return observeObject({ ...rest, stream: snapshotStream(cluster, ref) });
+/**
+ * Observes one object until `decide` says done or `boundMs` passes. Rejects only on a permanent API error
+ * (e.g. 403 on watch); a bound that passes resolves with `value: undefined`.
+ */
+export async function observe<R, T extends { metadata: ObjectMeta }>(
+  options: ObserveOptions<R, T>,
+): Promise<Observed<R, T>> {
+  let last: T | undefined;
+  const signal = options.timer(options.boundMs);
+  const decide = (object: T | undefined): Decision<R> => {
+    if (object) last = object;
+    options.progress.observe(object);
+    return options.decide(object);
+  };
+  try {
+    const value = await listAndWatch({ ...options, decide, signal });
+    return { value, last };
+  } catch (error) {
+    if (signal.aborted) return { value: undefined, last };
+    throw error;
+  } finally {
+    options.progress.flush();
+  }
 }
 
-/** Observes one object until `decide` says done; rejects on a permanent error or when `signal` aborts. */
-export async function observeObject<R, T extends { metadata: ObjectMeta }>(
-  options: ObserveObjectOptions<R, T>,
-): Promise<R> {
-  const { stream, decide, signal } = options;
+/** What the list+watch loop runs with: the options, the bound as a signal. */
+type Loop<R, T extends { metadata: ObjectMeta }> = Pick<
+  ObserveOptions<R, T>,
+  "stream" | "decide" | "delay" | "onReconnect"
+> & { signal: AbortSignal };
+
+type WatchOutcome<R> = { final: R } | { resourceVersion: string | undefined; error?: unknown };
+
+/** Lists, then watches, until a decision; rejects on a permanent error or when the signal aborts. */
+async function listAndWatch<R, T extends { metadata: ObjectMeta }>(loop: Loop<R, T>): Promise<R> {
+  const { stream, decide, signal } = loop;
   let resourceVersion: string | undefined;
   let backoff = 0;
   const retryAfter = async (what: string, error: unknown): Promise<void> => {
     if (isPermanentWatchError(error)) throw asError(error);
     backoff = Math.min(Math.max(1000, backoff * 2), MAX_BACKOFF_MS);
-    options.onReconnect?.(`${what} error: ${asError(error).message}; retrying in ${backoff}ms`);
-    await options.delay(backoff, signal);
+    loop.onReconnect?.(`${what} error: ${asError(error).message}; retrying in ${backoff}ms`);
+    await loop.delay(backoff, signal);
   };
   for (;;) {
     signal.throwIfAborted();
@@ -96,24 +122,25 @@ export async function observeObject<R, T extends { metadata: ObjectMeta }>(
       if (decision.done) return decision.value;
       resourceVersion = listing.resourceVersion;
     }
-    const outcome = await watchOnce(options, resourceVersion);
+    const outcome = await watchOnce(loop, resourceVersion);
     if ("final" in outcome) return outcome.final;
     signal.throwIfAborted();
     resourceVersion = outcome.resourceVersion;
     if (outcome.error === undefined) {
       backoff = 0;
-      options.onReconnect?.("watch closed");
+      loop.onReconnect?.("watch closed");
       continue;
     }
     await retryAfter("watch", outcome.error);
   }
 }
 
+/** Runs one watch from `fromVersion` until a decision, the end of the stream, or the bound. */
 function watchOnce<R, T extends { metadata: ObjectMeta }>(
-  options: ObserveObjectOptions<R, T>,
+  loop: Loop<R, T>,
   fromVersion: string,
 ): Promise<WatchOutcome<R>> {
-  const { stream, decide, signal } = options;
+  const { stream, decide, signal } = loop;
   return new Promise<WatchOutcome<R>>((resolve) => {
     let lastVersion: string | undefined = fromVersion;
     let handle: WatchHandle | undefined;

@@ -36,6 +36,14 @@ export interface Listing<T> {
   resourceVersion: string;
 }
 
+/** One object by name, as list and watch calls (a snapshot, a restore): what a wait observes. */
+export interface ObjectStream<T> {
+  /** Lists the object by name, to get it with a resourceVersion to watch from. */
+  list(): Promise<Listing<T>>;
+  /** Watches the object by name from `resourceVersion`. */
+  watch(resourceVersion: string, onEvent: (event: WatchEvent<T>) => void): Promise<WatchHandle>;
+}
+
 /** The result of listing one snapshot by name. */
 export type SnapshotListing = Listing<VirtualMachineSnapshot>;
 

@@ -7,7 +7,9 @@ import { stringProp } from "../core/props";
 import type { RestoreDeps } from "./create";
 import { summarizeRestore } from "./progress";
 import { buildRestoreOutputs } from "./outputs";
-import { waitForRestoreDeletion } from "./wait";
+import { observe, untilGone } from "../core/observe";
+import { restoreStream } from "../kube/streams";
+import type { VirtualMachineRestore } from "../kube/types";
 
 /** Re-reads the restore; a 404 drops it from state. */
 export async function readRestore(
@@ -34,10 +36,10 @@ export async function deleteRestore(
   if (!(await session.cluster.deleteRestore(ref))) return;
   const boundMs = parseDuration(stringProp(props, "deleteTimeout", "5m")) ?? 300_000;
   const progress = reporterFor(deps, resourceName, ref, "deleting", summarizeRestore);
-  const { gone, last } = await waitForRestoreDeletion({
+  const { value: gone, last } = await observe<true, VirtualMachineRestore>({
     ...deps,
-    cluster: session.cluster,
-    ref,
+    stream: restoreStream(session.cluster, ref),
+    decide: untilGone,
     boundMs,
     progress,
   });

@@ -1,4 +1,5 @@
 /** One observed `VirtualMachineRestore` → what a waiting `create` does. Pure. */
+import type { Decision } from "../core/observe";
 import { findCondition, type VirtualMachineRestore } from "../kube/types";
 
 /** The decision for one observation of a restore. */
@@ -20,4 +21,13 @@ export function restoreVerdict(restore: VirtualMachineRestore | undefined): Rest
   if (restore.metadata.deletionTimestamp) return { kind: "failed", reason: "the restore is being deleted" };
   const progressing = findCondition(status.conditions, "Progressing");
   return { kind: "pending", progressing: progressing?.reason ?? "" };
+}
+
+/** A verdict that ends a wait. */
+export type FinalRestoreVerdict = Exclude<RestoreVerdict, { kind: "pending" }>;
+
+/** The wait's decision on one observed restore: stop at a final verdict, keep watching while pending. */
+export function decideRestore(restore: VirtualMachineRestore | undefined): Decision<FinalRestoreVerdict> {
+  const verdict = restoreVerdict(restore);
+  return verdict.kind === "pending" ? { done: false } : { done: true, value: verdict };
 }

@@ -5,15 +5,15 @@
 import { hasStatus } from "../core/errors";
 import type { RestoreCluster, RestoreRef } from "../kube/cluster";
 import type { VirtualMachineRestore } from "../kube/types";
-import type { Logger, ProgressReporter } from "../core/progress";
-import type { ObjectStream } from "../core/observe";
-import { observeWithin } from "../core/observe-within";
+import type { Logger } from "../core/progress";
+import { observe, type ObservationProgress } from "../core/observe";
+import { restoreStream } from "../kube/streams";
 import { GRACE_CHECK_ANNOTATION, GRACE_NUDGE_EVERY_MS, graceNudge, graceNudgePatch } from "./grace";
-import { restoreVerdict, type RestoreVerdict } from "./verdict";
+import { decideRestore, type FinalRestoreVerdict } from "./verdict";
 
 /** How a restore wait ended, with the last object seen. */
 export interface RestoreWaitResult {
-  outcome: Exclude<RestoreVerdict, { kind: "pending" }> | { kind: "timeout" };
+  outcome: FinalRestoreVerdict | { kind: "timeout" };
   last: VirtualMachineRestore | undefined;
 }
 
@@ -22,16 +22,9 @@ export interface RestoreWaitOptions {
   cluster: RestoreCluster;
   ref: RestoreRef;
   boundMs: number;
-  progress: ProgressReporter<VirtualMachineRestore>;
+  progress: ObservationProgress<VirtualMachineRestore>;
   timer(ms: number): AbortSignal;
   delay(ms: number, signal: AbortSignal): Promise<void>;
-}
-
-function restoreStream(cluster: RestoreCluster, ref: RestoreRef): ObjectStream<VirtualMachineRestore> {
-  return {
-    list: () => cluster.listRestore(ref),
-    watch: (resourceVersion, onEvent) => cluster.watchRestore(ref, resourceVersion, onEvent),
-  };
 }
 
 /** What the grace nudge needs besides the wait's own I/O (see `./grace`). */
@@ -117,28 +110,16 @@ export async function waitForRestore(
     );
   }
   try {
-    const { value, last } = await observeWithin<RestoreWaitResult["outcome"], VirtualMachineRestore>(
-      { ...options, stream },
-      (restore) => {
+    const { value, last } = await observe({
+      ...options,
+      stream,
+      decide: (restore) => {
         latest = restore;
-        const verdict = restoreVerdict(restore);
-        return verdict.kind === "pending" ? { done: false } : { done: true, value: verdict };
+        return decideRestore(restore);
       },
-    );
+    });
     return { outcome: value ?? { kind: "timeout" }, last };
   } finally {
     waitEnded.abort();
   }
-}
-
-/** Watches until the restore no longer exists; `gone` is false when `boundMs` passes first. */
-export async function waitForRestoreDeletion(
-  options: RestoreWaitOptions,
-): Promise<{ gone: boolean; last: VirtualMachineRestore | undefined }> {
-  const stream = restoreStream(options.cluster, options.ref);
-  const { value, last } = await observeWithin<true, VirtualMachineRestore>(
-    { ...options, stream },
-    (restore) => (restore ? { done: false } : { done: true, value: true }),
-  );
-  return { gone: value === true, last };
 }

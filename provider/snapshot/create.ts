@@ -14,7 +14,9 @@ import { offlinePodsFollower, vmClaimNames, type OfflinePods } from "./offline-p
 import { buildOutputs } from "./outputs";
 import { observationFromIndications, type SourceObservation } from "./observation";
 import { preflight } from "./preflight";
-import { waitForSnapshot, type WaitResult } from "./wait";
+import { observe } from "../core/observe";
+import { snapshotStream } from "../kube/streams";
+import { decideSnapshot, type FinalVerdict } from "./verdict";
 import { deleteAndWait } from "./delete";
 import { adoptExisting } from "./adopt";
 import { createOrAdopt } from "./create-or-adopt";
@@ -24,6 +26,12 @@ import { buildSnapshotManifest } from "./manifest";
 import type { CreateOutcome } from "../core/outcomes";
 import { resourceId } from "../core/resource-id";
 import { openSession, reporterFor, type Session } from "../core/session";
+
+/** How the wait for the snapshot ended: a final verdict, or the bound passed ("timeout"), with the last object seen. */
+export interface WaitResult {
+  outcome: FinalVerdict | { kind: "timeout" };
+  last: VirtualMachineSnapshot | undefined;
+}
 
 /** The local wait bound: `timeout` if given, else failureDeadline + grace. */
 export function waitBoundMs(
@@ -177,14 +185,14 @@ export async function createSnapshot(
   // Progress lines name the pods behind KubeVirt's "pods using PVCs" count; the failure message needs the
   // last waiting reason, since a snapshot Failed at its deadline reads "Operation failed".
   const follower = offlinePodsFollower(offlinePods);
-  const result = await waitForSnapshot({
+  const observed = await observe({
     ...deps,
-    cluster: session.cluster,
-    ref,
-    waitFor: inputs.waitFor,
+    stream: snapshotStream(session.cluster, ref),
+    decide: decideSnapshot(inputs.waitFor),
     boundMs: waitBoundMs(inputs, deps.graceMs),
     progress: reporterFor(deps, inputs.resourceName, ref, undefined, follower.summarize),
   }).catch((error: unknown) => strandedSnapshot(session, inputs, ref, created, observation, error));
+  const result: WaitResult = { outcome: observed.value ?? { kind: "timeout" }, last: observed.last };
   if (result.outcome.kind !== "done" || !result.last) {
     return settleFailure(
       deps,

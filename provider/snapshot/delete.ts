@@ -8,7 +8,9 @@ import type { ProviderDeps } from "../core/deps";
 import { ProviderError } from "../core/errors";
 import type { ProviderInputs } from "./inputs";
 import type { SnapshotRef } from "../kube/cluster";
-import { waitForDeletion } from "./wait";
+import type { VirtualMachineSnapshot } from "../kube/types";
+import { observe, untilGone } from "../core/observe";
+import { snapshotStream } from "../kube/streams";
 import { isHistory, isOwnedBy } from "./ownership";
 import { historyOwnerOf, numberProp, stringProp } from "../core/props";
 import { ownSnapshots, type HistoryOwner } from "./owned-snapshots";
@@ -24,7 +26,14 @@ export async function deleteAndWait(
   if (!(await session.cluster.deleteSnapshot(ref))) return;
   const boundMs = parseDuration(inputs.deleteTimeout) ?? 300_000;
   const progress = reporterFor(deps, inputs.resourceName, ref, "deleting");
-  const { gone, last } = await waitForDeletion({ ...deps, cluster: session.cluster, ref, boundMs, progress });
+  const stream = snapshotStream(session.cluster, ref);
+  const { value: gone, last } = await observe<true, VirtualMachineSnapshot>({
+    ...deps,
+    stream,
+    decide: untilGone,
+    boundMs,
+    progress,
+  });
   if (gone) return;
   throw new ProviderError(
     `[${inputs.resourceName}] VirtualMachineSnapshot ${ref.namespace}/${ref.name} was still there ` +

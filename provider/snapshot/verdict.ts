@@ -1,7 +1,8 @@
 /**
  * Phase → verdict: what one observed `VirtualMachineSnapshot` means for a waiting `create`.
- * Pure; the wait loop calls it for every object it sees.
+ * Pure; the wait loop (core/observe.ts) calls it for every object it sees.
  */
+import type { Decision } from "../core/observe";
 import { findCondition, type VirtualMachineSnapshot } from "../kube/types";
 
 /** What the caller waits for: readiness of every volume snapshot, or just the cut point in time. */
@@ -39,4 +40,17 @@ export function snapshotVerdict(snapshot: VirtualMachineSnapshot | undefined, wa
   if (status.phase === "Succeeded" && waitFor === "succeeded") return { kind: "done" };
   const progressing = findCondition(status.conditions, "Progressing");
   return { kind: "pending", progressing: progressing?.reason ?? "", transientError: errorMessage };
+}
+
+/** A verdict that ends a wait. */
+export type FinalVerdict = Exclude<Verdict, { kind: "pending" }>;
+
+/** The wait's decision on one observed snapshot: stop at a final verdict, keep watching while pending. */
+export function decideSnapshot(
+  waitFor: WaitFor,
+): (snapshot: VirtualMachineSnapshot | undefined) => Decision<FinalVerdict> {
+  return (snapshot) => {
+    const verdict = snapshotVerdict(snapshot, waitFor);
+    return verdict.kind === "pending" ? { done: false } : { done: true, value: verdict };
+  };
 }

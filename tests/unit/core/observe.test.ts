@@ -1,5 +1,7 @@
 import { KubeApiError } from "../../../provider/core/errors";
-import { observeSnapshot } from "../../../provider/core/observe";
+import { observe, type ObserveOptions } from "../../../provider/core/observe";
+import type { VirtualMachineSnapshot } from "../../../provider/kube/types";
+import { snapshotStream } from "../../../provider/kube/streams";
 import { FakeCluster } from "../../support/fake-cluster";
 
 const ref = { version: "v1beta1", namespace: "prod", name: "s1" };
@@ -19,17 +21,26 @@ const untilPhase = (phase: string) => (o: { status?: { phase?: string } } | unde
 const setPhase = (cluster: FakeCluster, phase: string) =>
   cluster.update("prod", "s1", (s) => (s.status = { phase: phase as "InProgress" }));
 
-describe("observeSnapshot", () => {
+/** Observes snapshot s1 until its phase is Succeeded; no bound unless a timer is given, progress ignored. */
+const observeS1 = (
+  cluster: FakeCluster,
+  options: Partial<ObserveOptions<string, VirtualMachineSnapshot>> = {},
+) =>
+  observe<string, VirtualMachineSnapshot>({
+    stream: snapshotStream(cluster, ref),
+    decide: untilPhase("Succeeded"),
+    boundMs: 60_000,
+    timer: () => new AbortController().signal,
+    progress: { observe: () => undefined, flush: () => undefined },
+    delay: async () => undefined,
+    ...options,
+  });
+
+describe("observe", () => {
   it("decides on the listed object without watching when it is already final", async () => {
     const cluster = await withSnapshot();
     setPhase(cluster, "Succeeded");
-    const value = await observeSnapshot({
-      cluster,
-      ref,
-      decide: untilPhase("Succeeded"),
-      signal: new AbortController().signal,
-      delay: async () => undefined,
-    });
+    const { value } = await observeS1(cluster);
     expect(value).toBe("Succeeded");
     expect(cluster.calls.filter((c) => c === "watch")).toEqual([]);
   });
@@ -37,14 +48,7 @@ describe("observeSnapshot", () => {
   it("reconnects from the last resourceVersion when the watch is cut, without missing events", async () => {
     const cluster = await withSnapshot();
     const reconnects: string[] = [];
-    const done = observeSnapshot({
-      cluster,
-      ref,
-      decide: untilPhase("Succeeded"),
-      signal: new AbortController().signal,
-      delay: async () => undefined,
-      onReconnect: (w) => reconnects.push(w),
-    });
+    const done = observeS1(cluster, { onReconnect: (w) => reconnects.push(w) }).then((o) => o.value);
     await new Promise((r) => setTimeout(r, 5));
     setPhase(cluster, "InProgress");
     cluster.cutWatches();
@@ -57,13 +61,7 @@ describe("observeSnapshot", () => {
 
   it("lists again when the resourceVersion is too old (410 Gone)", async () => {
     const cluster = await withSnapshot();
-    const done = observeSnapshot({
-      cluster,
-      ref,
-      decide: untilPhase("Succeeded"),
-      signal: new AbortController().signal,
-      delay: async () => undefined,
-    });
+    const done = observeS1(cluster).then((o) => o.value);
     await new Promise((r) => setTimeout(r, 5));
     setPhase(cluster, "Succeeded");
     cluster.compactedBefore = Number.MAX_SAFE_INTEGER;
@@ -75,13 +73,7 @@ describe("observeSnapshot", () => {
   it("backs off and retries after a transient watch error", async () => {
     const cluster = await withSnapshot();
     const delays: number[] = [];
-    const done = observeSnapshot({
-      cluster,
-      ref,
-      decide: untilPhase("Succeeded"),
-      signal: new AbortController().signal,
-      delay: async (ms) => void delays.push(ms),
-    });
+    const done = observeS1(cluster, { delay: async (ms) => void delays.push(ms) }).then((o) => o.value);
     await new Promise((r) => setTimeout(r, 5));
     cluster.cutWatches(new Error("socket hang up"));
     await new Promise((r) => setTimeout(r, 5));
@@ -96,16 +88,12 @@ describe("observeSnapshot", () => {
     const cluster = await withSnapshot();
     cluster.failWith = { code: 503, verbs: ["list"] };
     const delays: number[] = [];
-    const done = observeSnapshot({
-      cluster,
-      ref,
-      decide: untilPhase("Succeeded"),
-      signal: new AbortController().signal,
+    const done = observeS1(cluster, {
       delay: async (ms) => {
         delays.push(ms);
         cluster.failWith = undefined; // the apiserver is back
       },
-    });
+    }).then((o) => o.value);
     await new Promise((r) => setTimeout(r, 5));
     setPhase(cluster, "Succeeded");
     await expect(done).resolves.toBe("Succeeded");
@@ -116,30 +104,55 @@ describe("observeSnapshot", () => {
   it("gives up at once on a permanent error such as 403 on watch", async () => {
     const cluster = await withSnapshot();
     cluster.failWith = { code: 403, verbs: ["watch"] };
-    await expect(
-      observeSnapshot({
-        cluster,
-        ref,
-        decide: untilPhase("Succeeded"),
-        signal: new AbortController().signal,
-        delay: async () => undefined,
-      }),
-    ).rejects.toBeInstanceOf(KubeApiError);
+    await expect(observeS1(cluster)).rejects.toBeInstanceOf(KubeApiError);
   });
 
-  it("stops watching when the signal aborts", async () => {
+  it("stops watching when the bound passes, with no value and the last object seen", async () => {
     const cluster = await withSnapshot();
     const controller = new AbortController();
-    const done = observeSnapshot({
-      cluster,
-      ref,
-      decide: untilPhase("Succeeded"),
-      signal: controller.signal,
-      delay: async () => undefined,
+    const bounds: number[] = [];
+    const done = observeS1(cluster, {
+      boundMs: 1234,
+      timer: (ms) => {
+        bounds.push(ms);
+        return controller.signal;
+      },
     });
     await new Promise((r) => setTimeout(r, 5));
+    setPhase(cluster, "InProgress");
+    await new Promise((r) => setTimeout(r, 5));
     controller.abort(new Error("bound passed"));
-    await expect(done).rejects.toThrow("bound passed");
+    const { value, last } = await done;
+    expect(value).toBeUndefined();
+    expect(last?.status?.phase).toBe("InProgress");
+    expect(bounds).toEqual([1234]);
     expect(cluster.openWatches()).toBe(0);
+  });
+
+  it("reports every observation as progress, the deletion as undefined, and flushes once at the end", async () => {
+    const cluster = await withSnapshot();
+    const seen: (string | undefined)[] = [];
+    let flushes = 0;
+    const done = observe<true, VirtualMachineSnapshot>({
+      stream: snapshotStream(cluster, ref),
+      decide: (o) => (o ? { done: false } : { done: true, value: true }),
+      boundMs: 60_000,
+      timer: () => new AbortController().signal,
+      delay: async () => undefined,
+      progress: {
+        observe: (o) => seen.push(o ? (o.status?.phase ?? "") : undefined),
+        flush: () => {
+          flushes++;
+        },
+      },
+    });
+    await new Promise((r) => setTimeout(r, 5));
+    setPhase(cluster, "InProgress");
+    cluster.remove("prod", "s1");
+    const { value, last } = await done;
+    expect(value).toBe(true);
+    expect(seen).toEqual(["", "InProgress", undefined]);
+    expect(last?.status?.phase).toBe("InProgress");
+    expect(flushes).toBe(1);
   });
 });
