@@ -21,7 +21,7 @@ const EXAMPLES: Record<string, Record<string, string>> = {
 const step = stepper(DEMO_GROUND_STEPS + 1);
 
 /** Shell lines that put a terminal on this playground (kubectl-free: the kubeconfig is a file). */
-function exports(env: NodeJS.ProcessEnv, kubeconfig: string): string {
+function exportLines(env: NodeJS.ProcessEnv, kubeconfig: string): string {
   const keys = [
     "PATH",
     "PULUMI_HOME",
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     console.log(`
 The playground is up (KubeVirt ${ground.kubevirtVersion ?? "?"}). In another terminal:
 
-${exports(env, kubeconfig)}
+${exportLines(env, kubeconfig)}
 
   cd ${join(root, "basic")} && pulumi up          # snapshot ${DEMO_NAMESPACE}/${DEMO_VMS.running}; then pulumi destroy
   ls ${root}                                       # also: ${Object.keys(EXAMPLES)
