@@ -7,7 +7,14 @@ import { serializedRestoreProvider } from "./serialized-provider";
 import type { VMSnapshot } from "./vm-snapshot";
 
 /** Options shared by both ways of naming the snapshot. */
-export type VMRestoreOptions = Inputify<Omit<VMRestoreInputs, "snapshotName" | "namespace">>;
+export type VMRestoreOptions = Inputify<Omit<VMRestoreInputs, "snapshotName" | "namespace">> & {
+  /**
+   * The former name of `timeout`: still accepted (the provider uses it as `timeout` and prints a warning);
+   * setting both to different values is an error.
+   * @deprecated Renamed to `timeout`, the name `VMSnapshot` uses too. Rename `deadline` to `timeout`.
+   */
+  deadline?: pulumi.Input<string>;
+};
 
 /**
  * The arguments of a `VMRestore`: the snapshot by name (`snapshotName` + `namespace`), or a `VMSnapshot`
@@ -33,7 +40,7 @@ const STATUS_OUTPUTS: readonly (keyof VMRestoreStatusOutputs)[] = [
 
 /**
  * A KubeVirt `VirtualMachineRestore` run by `pulumi up`: the snapshot must be readyToUse; the restore is
- * waited on until complete within `deadline`; a failure (e.g. the target VM still running under
+ * waited on until complete within `timeout`; a failure (e.g. the target VM still running under
  * `FailImmediate`) is reported with KubeVirt's reason, kept in state, and run again by the next `pulumi up`.
  * Deleting the resource deletes the restore object, never the restored VM.
  *

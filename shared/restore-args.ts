@@ -45,10 +45,11 @@ export const vmRestoreArgsShape = {
    */
   volumeRestorePolicy: enumField("volumeRestorePolicy", VOLUME_RESTORE_POLICIES, "RandomizeNames"),
   /**
-   * How long `pulumi up` waits for the restore to complete.
+   * Local bound on how long `pulumi up` waits for the restore to complete (the same name as VMSnapshot's;
+   * formerly `deadline`, which is still accepted and mapped to it, with a warning).
    * @default "10m"
    */
-  deadline: duration("deadline", "20m", false).default("10m"),
+  timeout: duration("timeout", "20m", false).default("10m"),
   /**
    * How long a delete waits until the restore object is gone.
    * @default "5m"

@@ -177,7 +177,7 @@ export async function createRestore(
   const manifest = buildRestoreManifest(inputs, session.version, targetVm);
   const created = await createOrPickUp(deps, session, inputs, manifest);
   const ref = { version: session.version, namespace: inputs.namespace, name: inputs.name };
-  const boundMs = parseDuration(inputs.deadline) ?? 600_000;
+  const boundMs = parseDuration(inputs.timeout) ?? 600_000;
   const id = resourceId(ref.namespace, ref.name);
   const { __provider: _provider, ...plain } = inputs;
   const result = await waitForRestore(
@@ -203,7 +203,7 @@ export async function createRestore(
   const message = restoreFailureMessage({
     ...inputs,
     targetVm,
-    deadline: formatDuration(boundMs),
+    boundText: formatDuration(boundMs),
     outcome: result.outcome,
     last: result.last,
   });

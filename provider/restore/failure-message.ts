@@ -8,7 +8,8 @@ export interface RestoreFailureFacts {
   name: string;
   snapshotName: string;
   targetVm: string;
-  deadline: string;
+  /** The local wait bound, as text ("10m"). */
+  boundText: string;
   outcome: { kind: "failed"; reason: string } | { kind: "timeout" };
   last: VirtualMachineRestore | undefined;
 }
@@ -27,7 +28,7 @@ function hint(facts: RestoreFailureFacts, reason: string): string | undefined {
   return undefined;
 }
 
-/** The user-facing message for a restore that failed or did not complete within its deadline. */
+/** The user-facing message for a restore that failed or did not complete within its timeout. */
 export function restoreFailureMessage(facts: RestoreFailureFacts): string {
   const ref = `VirtualMachineRestore ${facts.namespace}/${facts.name}`;
   const progressing = findCondition(facts.last?.status?.conditions, "Progressing")?.reason ?? "";
@@ -35,7 +36,7 @@ export function restoreFailureMessage(facts: RestoreFailureFacts): string {
   const what =
     facts.outcome.kind === "failed"
       ? `${ref} (snapshot ${facts.snapshotName} → VM ${facts.targetVm}) failed: ${facts.outcome.reason}`
-      : `${ref} (snapshot ${facts.snapshotName} → VM ${facts.targetVm}) did not complete within ${facts.deadline}` +
+      : `${ref} (snapshot ${facts.snapshotName} → VM ${facts.targetVm}) did not complete within ${facts.boundText}` +
         (progressing ? ` (KubeVirt: ${progressing})` : "");
   const next =
     "It is kept in the stack's state; the next `pulumi up` deletes it and runs the restore again. Inspect it with: " +

@@ -4,7 +4,7 @@
  * Under `targetReadinessPolicy: WaitGracePeriod` (KubeVirt's default) KubeVirt fails a restore whose target
  * still runs 5 minutes after the restore's creationTimestamp, but it checks only when it reconciles the
  * restore, and no version (v1.5–v1.9) requeues it: without an event on the restore or the VM, the Failure
- * never comes and the wait would run to the provider's deadline. Touching the restore's metadata is such an
+ * never comes and the wait would run to the provider's timeout. Touching the restore's metadata is such an
  * event; KubeVirt then writes its own Failure, with its own words.
  */
 import type { MetadataPatch } from "../kube/cluster";

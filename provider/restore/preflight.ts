@@ -31,7 +31,7 @@ const POLICY_EFFECT: Record<string, string> = {
   WaitGracePeriod: "KubeVirt waits up to 5 minutes for it to be stopped, then fails the restore",
   StopTarget: "KubeVirt stops it before restoring",
   FailImmediate: "KubeVirt fails the restore at once",
-  WaitEventually: "KubeVirt waits until it is stopped, without a limit (the local deadline still applies)",
+  WaitEventually: "KubeVirt waits until it is stopped, without a limit (the local timeout still applies)",
 };
 
 /** Notes about the target: running (what the policy will do), being restored, or about to be created. */

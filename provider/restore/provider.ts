@@ -1,8 +1,7 @@
 /** The `VMRestore` provider: Pulumi's CRUD methods over the restore's pure decisions and injected I/O. */
 import type * as pulumi from "@pulumi/pulumi";
-import { checkAgainst } from "../core/check";
 import { readChecked } from "../core/read-checked";
-import { RESTORE_CHECK } from "./check";
+import { checkRestoreInputs } from "./check";
 import { createRestore, type RestoreDeps } from "./create";
 import { diffRestore } from "./diff";
 import { restoreInputsSchema, type RestoreInputs } from "./inputs";
@@ -20,15 +19,19 @@ export function createVmRestoreProvider(
   deps: RestoreDeps,
 ): Required<Omit<pulumi.dynamic.ResourceProvider, "configure">> {
   return {
-    check: (olds: Props | undefined, news: Props) =>
-      Promise.resolve(checkAgainst(RESTORE_CHECK, olds, news, deps.suffix)),
+    check: (olds: Props | undefined, news: Props) => {
+      const { outcome, warnings } = checkRestoreInputs(olds, news, deps.suffix);
+      const resourceName = typeof news["resourceName"] === "string" ? news["resourceName"] : "VMRestore";
+      for (const warning of warnings) deps.log.warn(`[${resourceName}] warning: ${warning}`);
+      return Promise.resolve(outcome);
+    },
     diff: (_id: string, olds: Props, news: Props) => Promise.resolve(diffRestore(olds, news)),
     create: async (inputs: Props) => createRestore(deps, readRestoreInputs(inputs)),
     read: async (id: string, props?: Props) => readRestore(deps, id, props ?? {}),
     // Only waits and markers change in place: store them.
     update: (_id: string, olds: Props, news: Props) => {
       const { __provider: _provider, ...inputs } = readRestoreInputs(news);
-      const { __provider: _stored, ...stored } = olds;
+      const { __provider: _stored, deadline: _renamed, ...stored } = olds;
       return Promise.resolve({ outs: { ...stored, ...inputs } });
     },
     delete: async (id: string, props: Props) => deleteRestore(deps, id, props),

@@ -80,7 +80,7 @@ async function nudgeWhileWaiting(
         options.log.warn(
           `${options.prefix}could not touch VirtualMachineRestore ${options.ref.namespace}/${options.ref.name} to make ` +
             `KubeVirt re-check its 5m grace period: ${describeError(error)}. KubeVirt checks the grace only when it ` +
-            "reconciles the restore, so this wait may run to its deadline.",
+            "reconciles the restore, so this wait may run to its timeout.",
         );
       }
       if (hasStatus(error, 403)) return;

@@ -4,7 +4,9 @@ import { KubeApiError } from "../../../provider/core/errors";
 import { admissionDenial } from "../../../provider/kube/api-errors";
 import type { MetadataPatch, RestoreCluster, WatchEvent } from "../../../provider/kube/cluster";
 import type { VirtualMachineRestore, VirtualMachineSnapshot } from "../../../provider/kube/types";
-import { RESTORE_CHECK } from "../../../provider/restore/check";
+import { checkRestoreInputs, RESTORE_CHECK } from "../../../provider/restore/check";
+import type { RestoreDeps } from "../../../provider/restore/create";
+import { createVmRestoreProvider } from "../../../provider/restore/provider";
 import { diffRestore } from "../../../provider/restore/diff";
 import { restoreFailureMessage } from "../../../provider/restore/failure-message";
 import type { RestoreInputs } from "../../../provider/restore/inputs";
@@ -80,7 +82,7 @@ const inputs: RestoreInputs = {
   autoNamed: true,
   targetReadinessPolicy: "WaitGracePeriod",
   volumeRestorePolicy: "RandomizeNames",
-  deadline: "10m",
+  timeout: "10m",
   deleteTimeout: "5m",
   triggers: [],
   resourceName: "rollback",
@@ -187,7 +189,7 @@ describe("restore check and diff", () => {
     expect(ok.inputs).toMatchObject({
       name: "rollback-abc1234",
       targetReadinessPolicy: "WaitGracePeriod",
-      deadline: "10m",
+      timeout: "10m",
     });
     const bad = checkAgainst(RESTORE_CHECK, undefined, { ...raw, targetReadinessPolicy: "Stop" }, () => "x");
     expect(bad.failures).toEqual([
@@ -206,7 +208,7 @@ describe("restore check and diff", () => {
       replaces: [],
       deleteBeforeReplace: false,
     });
-    expect(diffRestore(olds, { ...inputs, deadline: "20m" })).toEqual({
+    expect(diffRestore(olds, { ...inputs, timeout: "20m" })).toEqual({
       changes: true,
       replaces: [],
       deleteBeforeReplace: false,
@@ -230,7 +232,7 @@ describe("restore failure message", () => {
       ...inputs,
       name: "rollback-abc1234",
       targetVm: "db-1",
-      deadline: "10m",
+      boundText: "10m",
       outcome: { kind: "failed", reason: FAIL_IMMEDIATE },
       last: undefined,
     });
@@ -500,5 +502,94 @@ describe("KubeVirt's refusals of a new restore", () => {
     expect(restoreGateMessage(refusedRestore)).toBe(
       '[rollback] KubeVirt refused to create VirtualMachineRestore prod/rollback-abc1234 (snapshot s1 → VM db-1): "Snapshot/Restore feature gate not enabled". Restores need KubeVirt\'s Snapshot feature gate, which is off; no restore was created. Fix: add "Snapshot" to spec.configuration.developerConfiguration.featureGates of the KubeVirt CR (kubectl edit kubevirt -n kubevirt); on KubeVirt v1.8 and later also make sure it is not listed in spec.configuration.developerConfiguration.disabledFeatureGates. Then run pulumi up again.',
     );
+  });
+});
+
+describe("deadline, the old name of timeout", () => {
+  const raw = { namespace: "prod", snapshotName: "s1", resourceName: "rollback", owner: "proj/dev/rollback" };
+  const PROVIDER = "exports.handler = () => ({});";
+  /** Deps for the provider methods that need no cluster (check, diff, update), recording warnings. */
+  const restoreDeps = (warn: string[]): RestoreDeps => ({
+    connect: () => Promise.reject(new Error("no cluster in this test")),
+    log: { info: () => undefined, warn: (line) => warn.push(line) },
+    now: Date.now,
+    timer: (ms) => AbortSignal.timeout(ms),
+    delay: () => Promise.resolve(),
+    suffix: () => "abc1234",
+    graceMs: 0,
+    progressIntervalMs: 0,
+  });
+
+  it("accepts deadline as timeout and prints a warning naming it, its value and the fix", async () => {
+    const warn: string[] = [];
+    const provider = createVmRestoreProvider(restoreDeps(warn));
+    const checked = await provider.check(undefined, { ...raw, deadline: "7m", __provider: PROVIDER });
+    expect(checked.failures).toEqual([]);
+    expect(checked.inputs).toMatchObject({ timeout: "7m", __provider: PROVIDER });
+    expect(checked.inputs).not.toHaveProperty("deadline");
+    expect(warn).toEqual([
+      '[rollback] warning: deadline is deprecated: it was renamed to timeout, and its value "7m" is used as ' +
+        'timeout. Fix: rename deadline to timeout in the VMRestore\'s arguments (timeout: "7m").',
+    ]);
+  });
+
+  it("accepts deadline equal to timeout (with the warning), and says nothing without deadline", () => {
+    const same = checkRestoreInputs(undefined, { ...raw, deadline: "10m", timeout: "10m" }, () => "x");
+    expect(same.outcome.failures).toEqual([]);
+    expect(same.outcome.inputs).toMatchObject({ timeout: "10m" });
+    expect(same.warnings).toHaveLength(1);
+    const plain = checkRestoreInputs(undefined, { ...raw, timeout: "3m" }, () => "x");
+    expect(plain).toEqual({ outcome: expect.objectContaining({ failures: [] }), warnings: [] });
+    expect(plain.outcome.inputs).toMatchObject({ timeout: "3m" });
+  });
+
+  it("fails when deadline and timeout are both set and differ, naming both", () => {
+    const both = checkRestoreInputs(undefined, { ...raw, deadline: "5m", timeout: "10m" }, () => "x");
+    expect(both.outcome.failures).toEqual([
+      {
+        property: "deadline",
+        reason:
+          'deadline is "5m" and timeout is "10m": deadline is the deprecated name of timeout, so they cannot ' +
+          "differ. Fix: remove deadline and keep timeout (or set the one value you mean as timeout).",
+      },
+    ]);
+    expect(both.warnings).toEqual([]);
+  });
+
+  it("fails on a deadline that is not a duration, in deadline's own words", () => {
+    const bad = checkRestoreInputs(undefined, { ...raw, deadline: "soon" }, () => "x");
+    expect(bad.outcome.failures).toEqual([
+      {
+        property: "deadline",
+        reason: expect.stringMatching(/^deadline is "soon", which is not a positive Kubernetes duration/),
+      },
+    ]);
+  });
+
+  it("shows no diff for state from an earlier build, which stored deadline instead of timeout", async () => {
+    const { timeout: _timeout, ...earlier } = inputs;
+    const provider = createVmRestoreProvider(restoreDeps([]));
+    const olds = { ...earlier, deadline: "10m", complete: true, __provider: PROVIDER };
+    const unchanged = { changes: false, replaces: [], deleteBeforeReplace: false };
+    expect(diffRestore(olds, { ...inputs, __provider: PROVIDER })).toEqual(unchanged);
+    // The program still says deadline: "7m", as it did for the earlier build.
+    const checked = await provider.check(olds, { ...raw, deadline: "7m", __provider: PROVIDER });
+    expect(await provider.diff(`prod/${inputs.name}`, { ...olds, deadline: "7m" }, checked.inputs)).toEqual(
+      unchanged,
+    );
+    expect(diffRestore(olds, { ...inputs, timeout: "20m", __provider: PROVIDER })).toEqual({
+      changes: true,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+  });
+
+  it("writes timeout and drops the stored deadline when such state is updated", async () => {
+    const { timeout: _timeout, ...earlier } = inputs;
+    const provider = createVmRestoreProvider(restoreDeps([]));
+    const olds = { ...earlier, deadline: "10m", complete: true, restoreName: inputs.name };
+    const { outs } = await provider.update(`prod/${inputs.name}`, olds, { ...inputs, timeout: "20m" });
+    expect(outs).toMatchObject({ timeout: "20m", complete: true, restoreName: inputs.name });
+    expect(outs).not.toHaveProperty("deadline");
   });
 });
