@@ -52,6 +52,20 @@ export function summarizeSnapshot(
   };
 }
 
+/** Options of a {@link ProgressReporter}. */
+export interface ProgressOptions<T> {
+  /** Starts every line, e.g. `[db] prod/db-1-abc: `. */
+  prefix: string;
+  /** Where the lines go. */
+  log: Logger;
+  /** Current time in ms. */
+  now: () => number;
+  /** Minimum interval between non-urgent lines (default 2000). */
+  minIntervalMs?: number | undefined;
+  /** How one observation reads (default: {@link summarizeSnapshot}). */
+  summarize?: Summarize<T> | undefined;
+}
+
 /**
  * Prints a summary line whenever it changes: milestones (for snapshots: phase, readiness and errors) at
  * once, other changes (Progressing reason, indications) at most every `minIntervalMs`; a held-back line is
@@ -63,14 +77,19 @@ export class ProgressReporter<T = VirtualMachineSnapshot> {
   private lastPrintedAt = Number.NEGATIVE_INFINITY;
   private held: Summary | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly prefix: string;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private readonly minIntervalMs: number;
+  private readonly summarize: Summarize<T>;
 
-  constructor(
-    private readonly prefix: string,
-    private readonly log: Logger,
-    private readonly now: () => number,
-    private readonly minIntervalMs = 2000,
-    private readonly summarize: Summarize<T> = summarizeSnapshot as unknown as Summarize<T>,
-  ) {}
+  constructor(options: ProgressOptions<T>) {
+    this.prefix = options.prefix;
+    this.log = options.log;
+    this.now = options.now;
+    this.minIntervalMs = options.minIntervalMs ?? 2000;
+    this.summarize = options.summarize ?? (summarizeSnapshot as unknown as Summarize<T>);
+  }
 
   /** Reports one observation. */
   observe(object: T | undefined): void {

@@ -11,19 +11,3 @@ export function numberProp(props: Record<string, unknown>, key: string, fallback
   const value = props[key];
   return typeof value === "number" && Number.isFinite(value) ? value : fallback;
 }
-
-/** The owner facts the history code needs, from stored state; `undefined` when the state has no owner. */
-export function historyOwnerOf(
-  props: Record<string, unknown>,
-  namespace: string,
-  name: string,
-): { namespace: string; owner: string; resourceName: string; deleteTimeout: string } | undefined {
-  const owner = stringProp(props, "owner");
-  if (!owner) return undefined;
-  return {
-    namespace,
-    owner,
-    resourceName: stringProp(props, "resourceName", name),
-    deleteTimeout: stringProp(props, "deleteTimeout", "5m"),
-  };
-}

@@ -1,11 +1,7 @@
-/** Shared first steps of every operation: connect, discover the API version, name things for messages. */
+/** The first step of every operation: connect, and discover the snapshot.kubevirt.io version to speak. */
 import type { ProviderDeps } from "./deps";
-import type { SnapshotCluster, SnapshotRef } from "../kube/cluster";
+import type { SnapshotCluster } from "../kube/cluster";
 import { chooseSnapshotVersion } from "../kube/discovery";
-import type { VirtualMachineSnapshot } from "../kube/types";
-import { ProgressReporter, type Summarize } from "./progress";
-import { stringProp } from "./props";
-import { parseResourceId } from "./resource-id";
 
 /** A connected cluster and the snapshot API version to use. */
 export interface Session<C extends SnapshotCluster = SnapshotCluster> {
@@ -23,38 +19,4 @@ export async function openSession<C extends SnapshotCluster>(
   const served = await cluster.servedSnapshotVersions();
   const version = preferred && served.includes(preferred) ? preferred : chooseSnapshotVersion(served);
   return { cluster, version };
-}
-
-/**
- * The session for an existing resource, from its id (`<namespace>/<name>`) and stored state: the stored
- * context, and the API version it was made with while the cluster still serves it.
- */
-export async function openStoredSession<C extends SnapshotCluster>(
-  deps: ProviderDeps<C>,
-  id: string,
-  props: Record<string, unknown>,
-): Promise<{ session: Session<C>; namespace: string; name: string }> {
-  const session = await openSession(
-    deps,
-    stringProp(props, "context") || undefined,
-    stringProp(props, "apiVersion"),
-  );
-  return { session, ...parseResourceId(id) };
-}
-
-/** A progress reporter whose lines start with `[<resource name>] <namespace>/<name>[ (<activity>)]: `. */
-export function reporterFor<T = VirtualMachineSnapshot>(
-  deps: Pick<ProviderDeps, "log" | "now" | "progressIntervalMs">,
-  resourceName: string,
-  ref: SnapshotRef,
-  activity?: string,
-  summarize?: Summarize<T>,
-): ProgressReporter<T> {
-  return new ProgressReporter<T>(
-    `[${resourceName}] ${ref.namespace}/${ref.name}${activity ? ` (${activity})` : ""}: `,
-    deps.log,
-    deps.now,
-    deps.progressIntervalMs,
-    summarize,
-  );
 }

@@ -35,6 +35,7 @@ export function clientNodeCluster(lib: ClientNode, kc: k8s.KubeConfig): RestoreC
   const custom = kc.makeApiClient(lib.CustomObjectsApi);
   const apis = kc.makeApiClient(lib.ApisApi);
   const server = kc.getCurrentCluster()?.server ?? "(unknown server)";
+  const client: Client = { lib, kc, server };
 
   async function call<T>(action: ApiAction, run: () => Promise<T>): Promise<T> {
     try {
@@ -153,7 +154,7 @@ export function clientNodeCluster(lib: ClientNode, kc: k8s.KubeConfig): RestoreC
       return listByName<VirtualMachineSnapshot>(ref, SNAPSHOT_PLURAL, SNAPSHOTS);
     },
     async watchSnapshot(ref, resourceVersion, onEvent) {
-      return startWatch(lib, kc, server, { ...ref, plural: SNAPSHOT_PLURAL }, resourceVersion, onEvent);
+      return startWatch(client, { ...ref, plural: SNAPSHOT_PLURAL }, resourceVersion, onEvent);
     },
     async getRestore(ref) {
       const run = () =>
@@ -193,7 +194,7 @@ export function clientNodeCluster(lib: ClientNode, kc: k8s.KubeConfig): RestoreC
       return listByName<VirtualMachineRestore>(ref, RESTORE_PLURAL, RESTORES);
     },
     async watchRestore(ref, resourceVersion, onEvent) {
-      return startWatch(lib, kc, server, { ...ref, plural: RESTORE_PLURAL }, resourceVersion, onEvent);
+      return startWatch(client, { ...ref, plural: RESTORE_PLURAL }, resourceVersion, onEvent);
     },
     async listPodsUsingClaims(namespace, claims) {
       const core = kc.makeApiClient(lib.CoreV1Api);
@@ -218,10 +219,16 @@ export function clientNodeCluster(lib: ClientNode, kc: k8s.KubeConfig): RestoreC
   };
 }
 
+/** A loaded client-node and the KubeConfig and server it talks to. */
+interface Client {
+  lib: ClientNode;
+  kc: k8s.KubeConfig;
+  server: string;
+}
+
+/** Watches one snapshot.kubevirt.io object by name from `resourceVersion`. */
 async function startWatch<T>(
-  lib: ClientNode,
-  kc: k8s.KubeConfig,
-  server: string,
+  { lib, kc, server }: Client,
   ref: SnapshotRef & { plural: string },
   resourceVersion: string,
   onEvent: (event: WatchEvent<T>) => void,

@@ -15,7 +15,7 @@ import {
 } from "../core/errors";
 import type { RestoreCluster } from "../kube/cluster";
 import type { VirtualMachineRestore } from "../kube/types";
-import { openSession, reporterFor, type Session } from "../core/session";
+import type { OperationContext } from "../core/operation";
 import type { CreateOutcome } from "../core/outcomes";
 import { resourceId } from "../core/resource-id";
 import type { RestoreInputs } from "./inputs";
@@ -39,30 +39,24 @@ import {
   type RefusedRestore,
 } from "./refusal";
 import { summarizeRestore } from "./progress";
-import { waitForRestore } from "./wait";
+import { waitForRestore, type RestoreWaitResult } from "./wait";
 
 /** The restore's I/O: the provider deps over a cluster that can restore. */
 export type RestoreDeps = ProviderDeps<RestoreCluster>;
 
+/** One operation of a `VMRestore`: its context over a cluster that can restore. */
+export type RestoreContext = OperationContext<RestoreCluster>;
+
 /** Checks the snapshot and the target; returns the target VM's name. */
-async function preflight(
-  deps: RestoreDeps,
-  session: Session<RestoreCluster>,
-  inputs: RestoreInputs,
-): Promise<string> {
-  const prefix = `[${inputs.resourceName}] `;
-  const snapshot = await session.cluster.getSnapshot({
-    version: session.version,
-    namespace: inputs.namespace,
-    name: inputs.snapshotName,
-  });
+async function preflight(ctx: RestoreContext, inputs: RestoreInputs): Promise<string> {
+  const snapshot = await ctx.cluster.getSnapshot(ctx.refTo(inputs.snapshotName));
   const problem = snapshotProblem(snapshot, inputs);
-  if (problem || !snapshot) throw new ProviderError(prefix + (problem ?? "snapshot missing"));
-  await refuseMissingPolicy(session, inputs);
+  if (problem || !snapshot) throw ctx.fail(problem ?? "snapshot missing");
+  await refuseMissingPolicy(ctx, inputs);
   const targetVm = inputs.targetVmName ?? snapshot.spec.source.name;
-  const vm = await session.cluster.getVirtualMachine(inputs.namespace, targetVm);
-  const vmi = vm ? await session.cluster.getVirtualMachineInstance(inputs.namespace, targetVm) : undefined;
-  for (const note of targetNotes(vm, vmi, inputs, targetVm)) deps.log.info(prefix + note);
+  const vm = await ctx.cluster.getVirtualMachine(inputs.namespace, targetVm);
+  const vmi = vm ? await ctx.cluster.getVirtualMachineInstance(inputs.namespace, targetVm) : undefined;
+  for (const note of targetNotes(vm, vmi, inputs, targetVm)) ctx.say(note);
   return targetVm;
 }
 
@@ -70,31 +64,29 @@ async function preflight(
  * Refuses, before anything is created, a `volumeRestorePolicy` the cluster's KubeVirt does not have (read from
  * the KubeVirt CR; KubeVirt's default needs no check, and an unreadable version leaves it to KubeVirt's webhook).
  */
-async function refuseMissingPolicy(session: Session<RestoreCluster>, inputs: RestoreInputs): Promise<void> {
+async function refuseMissingPolicy(ctx: RestoreContext, inputs: RestoreInputs): Promise<void> {
   const policy = inputs.volumeRestorePolicy;
   if (policy === DEFAULT_VOLUME_RESTORE_POLICY) return;
-  const kubevirtVersion = await session.cluster.kubeVirtVersion();
+  const kubevirtVersion = await ctx.cluster.kubeVirtVersion();
   if (missingPolicy(policy, kubevirtVersion))
-    throw new ProviderError(policyRefusal({ resourceName: inputs.resourceName, policy, kubevirtVersion }));
+    throw new ProviderError(policyRefusal({ resourceName: ctx.resourceName, policy, kubevirtVersion }));
 }
 
 /** This resource's own leftover from an interrupted run is picked up; anything else of that name is a clash. */
 function pickUp(
-  deps: RestoreDeps,
+  ctx: RestoreContext,
   inputs: RestoreInputs,
   existing: VirtualMachineRestore | undefined,
 ): VirtualMachineRestore {
   const owner = existing?.metadata.annotations?.[OWNER_ANNOTATION];
   if (!existing || owner !== inputs.owner) {
-    throw new ProviderError(
-      `[${inputs.resourceName}] a VirtualMachineRestore named "${inputs.name}" already exists in ${inputs.namespace}` +
+    throw ctx.fail(
+      `a VirtualMachineRestore named "${inputs.name}" already exists in ${inputs.namespace}` +
         ` and ${owner ? `belongs to "${owner}"` : "was not made by pulumi-kubevirt-snapshot"}; nothing was changed. ` +
         "Fix: choose another name (or leave name unset), or delete the existing restore.",
     );
   }
-  deps.log.info(
-    `[${inputs.resourceName}] picking up ${inputs.namespace}/${inputs.name}, left by an earlier run.`,
-  );
+  ctx.say(`picking up ${inputs.namespace}/${inputs.name}, left by an earlier run.`);
   return existing;
 }
 
@@ -103,103 +95,102 @@ const CREATE_ATTEMPTS = 5;
 /** The pause before such a retry. */
 const CREATE_RETRY_MS = 1_000;
 
+/** One refused create: which restore, KubeVirt's error, and whether another attempt is allowed. */
+interface Refused {
+  restore: RefusedRestore;
+  error: unknown;
+  mayRetry: boolean;
+}
+
 /**
  * What to do after KubeVirt's webhook refused the create: pick up this resource's own leftover (the webhook
  * counts it as "in progress" before the apiserver could answer 409), create again when every blocker is
  * already gone, or throw a message naming the blockers or the feature gate.
  */
 async function afterRefusal(
-  deps: RestoreDeps,
-  session: Session<RestoreCluster>,
+  ctx: RestoreContext,
   inputs: RestoreInputs,
-  refusedRestore: RefusedRestore,
-  error: unknown,
-  mayRetry: boolean,
+  refused: Refused,
 ): Promise<{ kind: "picked"; restore: VirtualMachineRestore } | { kind: "retry" }> {
+  const { error } = refused;
   const serverMessage = isProviderError(error) ? ((error as Partial<KubeApiError>).serverMessage ?? "") : "";
   const refusal = classifyCreateRefusal(serverMessage);
-  if (refusal.kind === "gate") throw new ProviderError(restoreGateMessage(refusedRestore));
+  if (refusal.kind === "gate") throw new ProviderError(restoreGateMessage(refused.restore));
   if (isPolicyRefusal(serverMessage)) {
-    const kubevirtVersion = await session.cluster.kubeVirtVersion();
+    const kubevirtVersion = await ctx.cluster.kubeVirtVersion();
     const policy = inputs.volumeRestorePolicy;
     throw new ProviderError(
-      policyRefusal({ resourceName: inputs.resourceName, policy, kubevirtVersion, serverMessage }),
+      policyRefusal({ resourceName: ctx.resourceName, policy, kubevirtVersion, serverMessage }),
     );
   }
   if (refusal.kind === "other") throw error;
-  const get = (name: string) =>
-    session.cluster.getRestore({ version: session.version, namespace: inputs.namespace, name });
   const blockers: Blocker[] = [];
   for (const name of refusal.names) {
-    const blocker = await get(name);
-    if (blocker && name === inputs.name) return { kind: "picked", restore: pickUp(deps, inputs, blocker) };
+    const blocker = await ctx.cluster.getRestore(ctx.refTo(name));
+    if (blocker && name === inputs.name) return { kind: "picked", restore: pickUp(ctx, inputs, blocker) };
     blockers.push(toBlocker(name, blocker));
   }
-  if (mayRetry && blockersCleared(blockers.map((b) => b.state))) return { kind: "retry" };
-  throw new ProviderError(restoreBlockedMessage(refusedRestore, blockers));
+  if (refused.mayRetry && blockersCleared(blockers.map((b) => b.state))) return { kind: "retry" };
+  throw new ProviderError(restoreBlockedMessage(refused.restore, blockers));
 }
 
 /** Creates the restore, or picks up this resource's own leftover from an interrupted run. */
 async function createOrPickUp(
-  deps: RestoreDeps,
-  session: Session<RestoreCluster>,
+  ctx: RestoreContext,
   inputs: RestoreInputs,
   manifest: VirtualMachineRestore,
 ): Promise<VirtualMachineRestore> {
-  const refusedRestore = { ...inputs, targetVm: manifest.spec.target.name };
+  const restore = { ...inputs, targetVm: manifest.spec.target.name };
   for (let attempt = 1; ; attempt++) {
     try {
-      return await session.cluster.createRestore(session.version, manifest);
+      return await ctx.cluster.createRestore(ctx.version, manifest);
     } catch (error) {
-      if (hasStatus(error, 409)) {
-        const ref = { version: session.version, namespace: inputs.namespace, name: inputs.name };
-        return pickUp(deps, inputs, await session.cluster.getRestore(ref));
-      }
-      const mayRetry = attempt < CREATE_ATTEMPTS;
-      const next = await afterRefusal(deps, session, inputs, refusedRestore, error, mayRetry);
+      if (hasStatus(error, 409)) return pickUp(ctx, inputs, await ctx.cluster.getRestore(ctx.ref));
+      const next = await afterRefusal(ctx, inputs, { restore, error, mayRetry: attempt < CREATE_ATTEMPTS });
       if (next.kind === "picked") return next.restore;
-      deps.log.info(
-        `[${inputs.resourceName}] KubeVirt still counted a finished restore of VM ${refusedRestore.targetVm}; ` +
+      ctx.say(
+        `KubeVirt still counted a finished restore of VM ${restore.targetVm}; ` +
           `creating ${inputs.namespace}/${inputs.name} again in ${CREATE_RETRY_MS / 1000}s.`,
       );
-      await deps.delay(CREATE_RETRY_MS, new AbortController().signal);
+      await ctx.deps.delay(CREATE_RETRY_MS, new AbortController().signal);
     }
   }
 }
 
-/** Runs `create` for validated restore inputs (including `__provider` for partial-failure state). */
-export async function createRestore(
-  deps: RestoreDeps,
+/** Watches the restore until complete or failed, or until `boundMs` passes; keeps it in state if it cannot. */
+async function followRestore(
+  ctx: RestoreContext,
   inputs: RestoreInputs & { __provider?: unknown },
-): Promise<CreateOutcome> {
-  const session = await openSession(deps, inputs.context);
-  const targetVm = await preflight(deps, session, inputs);
-  const manifest = buildRestoreManifest(inputs, session.version, targetVm);
-  const created = await createOrPickUp(deps, session, inputs, manifest);
-  const ref = { version: session.version, namespace: inputs.namespace, name: inputs.name };
-  const boundMs = parseDuration(inputs.timeout) ?? 600_000;
-  const id = resourceId(ref.namespace, ref.name);
-  const { __provider: _provider, ...plain } = inputs;
-  const result = await waitForRestore(
-    {
-      ...deps,
-      cluster: session.cluster,
-      ref,
-      boundMs,
-      progress: reporterFor(deps, inputs.resourceName, ref, undefined, summarizeRestore),
-    },
-    { initial: created, now: deps.now, log: deps.log, prefix: `[${inputs.resourceName}] ` },
-  ).catch((error: unknown) => {
+  created: VirtualMachineRestore,
+  boundMs: number,
+): Promise<RestoreWaitResult> {
+  const progress = ctx.reporter(ctx.ref, { summarize: summarizeRestore });
+  const nudge = { initial: created, now: ctx.deps.now, log: ctx.deps.log, prefix: ctx.prefix };
+  const wait = { ...ctx.deps, cluster: ctx.cluster, ref: ctx.ref, boundMs, progress };
+  return waitForRestore(wait, nudge).catch((error: unknown) => {
+    const id = resourceId(ctx.ref.namespace, ctx.ref.name);
     const why = error instanceof Error ? error.message : String(error);
     const message =
-      `[${inputs.resourceName}] created VirtualMachineRestore ${id} but could not follow it: ${why}\n` +
+      `${ctx.prefix}created VirtualMachineRestore ${id} but could not follow it: ${why}\n` +
       "It is recorded in the stack's state so nothing is orphaned; fix the cause, then run `pulumi refresh`.";
-    throw new PartialFailureError(message, id, buildRestoreOutputs(inputs, created, session.version), [
-      message,
-    ]);
+    throw new PartialFailureError(message, id, buildRestoreOutputs(inputs, created, ctx.version), [message]);
   });
+}
+
+/** Runs `create` for validated restore inputs (including `__provider` for partial-failure state). */
+export async function createRestore(
+  ctx: RestoreContext,
+  inputs: RestoreInputs & { __provider?: unknown },
+): Promise<CreateOutcome> {
+  const targetVm = await preflight(ctx, inputs);
+  const manifest = buildRestoreManifest(inputs, ctx.version, targetVm);
+  const created = await createOrPickUp(ctx, inputs, manifest);
+  const boundMs = parseDuration(inputs.timeout) ?? 600_000;
+  const id = resourceId(ctx.ref.namespace, ctx.ref.name);
+  const { __provider: _provider, ...plain } = inputs;
+  const result = await followRestore(ctx, inputs, created, boundMs);
   const last = result.last ?? created;
-  if (result.outcome.kind === "done") return { id, outs: buildRestoreOutputs(plain, last, session.version) };
+  if (result.outcome.kind === "done") return { id, outs: buildRestoreOutputs(plain, last, ctx.version) };
   const message = restoreFailureMessage({
     ...inputs,
     targetVm,
@@ -207,5 +198,5 @@ export async function createRestore(
     outcome: result.outcome,
     last: result.last,
   });
-  throw new PartialFailureError(message, id, buildRestoreOutputs(inputs, last, session.version), [message]);
+  throw new PartialFailureError(message, id, buildRestoreOutputs(inputs, last, ctx.version), [message]);
 }

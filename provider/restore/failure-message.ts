@@ -1,5 +1,6 @@
 /** Words for a restore that did not complete: what happened, KubeVirt's reason, what to do. Pure. */
 import { findCondition, type VirtualMachineRestore } from "../kube/types";
+import { resourcePrefix } from "../core/resource-prefix";
 
 /** Everything the message needs. */
 export interface RestoreFailureFacts {
@@ -41,5 +42,7 @@ export function restoreFailureMessage(facts: RestoreFailureFacts): string {
   const next =
     "It is kept in the stack's state; the next `pulumi up` deletes it and runs the restore again. Inspect it with: " +
     `kubectl get vmrestore ${facts.name} -n ${facts.namespace} -o yaml`;
-  return [`[${facts.resourceName}] ${what}.`, hint(facts, reason), next].filter(Boolean).join("\n");
+  return [`${resourcePrefix(facts.resourceName)}${what}.`, hint(facts, reason), next]
+    .filter(Boolean)
+    .join("\n");
 }

@@ -7,6 +7,7 @@ import {
   SNAPSHOT_GROUP,
 } from "../core/constants";
 import { ProviderError } from "../core/errors";
+import { resourcePrefix } from "../core/resource-prefix";
 import type { VirtualMachineRestore } from "../kube/types";
 import type { RestoreInputs } from "./inputs";
 import { DEFAULT_VOLUME_RESTORE_POLICY } from "./policy-support";
@@ -34,7 +35,7 @@ export function buildRestoreManifest(
     if (custom.length) {
       const fields = custom.map(([field, value]) => `${field} "${value}"`).join(", ");
       throw new ProviderError(
-        `[${inputs.resourceName}] ${fields}: the cluster serves snapshot.kubevirt.io only as v1alpha1, which has no ` +
+        `${resourcePrefix(inputs.resourceName)}${fields}: the cluster serves snapshot.kubevirt.io only as v1alpha1, which has no ` +
           "such field. Fix: leave it unset (KubeVirt's default), or upgrade KubeVirt to v1.0 or later.",
       );
     }

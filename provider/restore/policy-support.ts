@@ -6,6 +6,7 @@
  * `kubevirt.io/api` snapshot/v1beta1 of each version; KubeVirt's webhook denies others with
  * `volume restore policy "<value>" doesn't exist`).
  */
+import { resourcePrefix } from "../core/resource-prefix";
 
 /** The first KubeVirt version that has each policy. */
 export const POLICY_SINCE: Readonly<Record<string, string>> = {
@@ -63,7 +64,7 @@ export function policyRefusal(facts: PolicyRefusalFacts): string {
     )
     .map(([p]) => `"${p}"`);
   return (
-    `[${facts.resourceName}] volumeRestorePolicy "${facts.policy}" is not available: ${found}, and the policy exists ` +
+    `${resourcePrefix(facts.resourceName)}volumeRestorePolicy "${facts.policy}" is not available: ${found}, and the policy exists ` +
     `from KubeVirt ${since}. Nothing was created.` +
     (facts.serverMessage ? ` KubeVirt said: ${facts.serverMessage}.` : "") +
     ` Fix: ${others.length ? `use ${others.join(" or ")} (or leave it unset: KubeVirt's default), ` : "leave volumeRestorePolicy unset, "}or upgrade KubeVirt to ${since} or later.`

@@ -1,5 +1,10 @@
-/** The `VMRestore` provider: Pulumi's CRUD methods over the restore's pure decisions and injected I/O. */
+/**
+ * The `VMRestore` provider: Pulumi's CRUD methods over the restore's pure decisions and injected I/O; every
+ * method that touches the cluster opens one operation context (core/operation.ts) and hands it down.
+ */
 import type * as pulumi from "@pulumi/pulumi";
+import { openOperation, storedTarget } from "../core/operation";
+import { resourcePrefix } from "../core/resource-prefix";
 import { readChecked } from "../core/read-checked";
 import { checkRestoreInputs } from "./check";
 import { createRestore, type RestoreDeps } from "./create";
@@ -22,18 +27,24 @@ export function createVmRestoreProvider(
     check: (olds: Props | undefined, news: Props) => {
       const { outcome, warnings } = checkRestoreInputs(olds, news, deps.suffix);
       const resourceName = typeof news["resourceName"] === "string" ? news["resourceName"] : "VMRestore";
-      for (const warning of warnings) deps.log.warn(`[${resourceName}] warning: ${warning}`);
+      for (const warning of warnings) deps.log.warn(`${resourcePrefix(resourceName)}warning: ${warning}`);
       return Promise.resolve(outcome);
     },
     diff: (_id: string, olds: Props, news: Props) => Promise.resolve(diffRestore(olds, news)),
-    create: async (inputs: Props) => createRestore(deps, readRestoreInputs(inputs)),
-    read: async (id: string, props?: Props) => readRestore(deps, id, props ?? {}),
+    create: async (raw: Props) => {
+      const inputs = readRestoreInputs(raw);
+      const { resourceName, namespace, name, context } = inputs;
+      return createRestore(await openOperation(deps, { resourceName, namespace, name, context }), inputs);
+    },
+    read: async (id: string, props?: Props) =>
+      readRestore(await openOperation(deps, storedTarget(id, props ?? {})), id, props ?? {}),
     // Only waits and markers change in place: store them.
     update: (_id: string, olds: Props, news: Props) => {
       const { __provider: _provider, ...inputs } = readRestoreInputs(news);
       const { __provider: _stored, deadline: _renamed, ...stored } = olds;
       return Promise.resolve({ outs: { ...stored, ...inputs } });
     },
-    delete: async (id: string, props: Props) => deleteRestore(deps, id, props),
+    delete: async (id: string, props: Props) =>
+      deleteRestore(await openOperation(deps, storedTarget(id, props)), id, props),
   };
 }

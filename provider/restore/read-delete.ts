@@ -1,51 +1,44 @@
 /** `read` and `delete` for `VMRestore`. Delete removes the restore object only, never the restored VM. */
 import { formatDuration, parseDuration } from "../../shared/duration";
-import { ProviderError } from "../core/errors";
-import { openStoredSession, reporterFor } from "../core/session";
+import { observe, untilGone } from "../core/observe";
 import type { ReadOutcome } from "../core/outcomes";
 import { stringProp } from "../core/props";
-import type { RestoreDeps } from "./create";
-import { summarizeRestore } from "./progress";
-import { buildRestoreOutputs } from "./outputs";
-import { observe, untilGone } from "../core/observe";
 import { restoreStream } from "../kube/streams";
 import type { VirtualMachineRestore } from "../kube/types";
+import type { RestoreContext } from "./create";
+import { buildRestoreOutputs } from "./outputs";
+import { summarizeRestore } from "./progress";
 
-/** Re-reads the restore; a 404 drops it from state. */
+/** Re-reads the resource's restore (`ctx.ref`, Pulumi id `id`) under its stored outputs; a 404 drops it. */
 export async function readRestore(
-  deps: RestoreDeps,
+  ctx: RestoreContext,
   id: string,
   props: Record<string, unknown>,
 ): Promise<ReadOutcome> {
-  const { session, namespace, name } = await openStoredSession(deps, id, props);
-  const live = await session.cluster.getRestore({ version: session.version, namespace, name });
+  const live = await ctx.cluster.getRestore(ctx.ref);
   if (!live) return {};
   const { __provider: _provider, ...stored } = props;
-  return { id, props: buildRestoreOutputs(stored, live, stringProp(props, "apiVersion") || session.version) };
+  return { id, props: buildRestoreOutputs(stored, live, stringProp(props, "apiVersion") || ctx.version) };
 }
 
-/** Deletes the restore object and waits until KubeVirt released it (its finalizer). */
+/** Deletes the resource's restore object (Pulumi id `id`) and waits until KubeVirt released it (its finalizer). */
 export async function deleteRestore(
-  deps: RestoreDeps,
+  ctx: RestoreContext,
   id: string,
   props: Record<string, unknown>,
 ): Promise<void> {
-  const { session, namespace, name } = await openStoredSession(deps, id, props);
-  const ref = { version: session.version, namespace, name };
-  const resourceName = stringProp(props, "resourceName", name);
-  if (!(await session.cluster.deleteRestore(ref))) return;
+  if (!(await ctx.cluster.deleteRestore(ctx.ref))) return;
   const boundMs = parseDuration(stringProp(props, "deleteTimeout", "5m")) ?? 300_000;
-  const progress = reporterFor(deps, resourceName, ref, "deleting", summarizeRestore);
   const { value: gone, last } = await observe<true, VirtualMachineRestore>({
-    ...deps,
-    stream: restoreStream(session.cluster, ref),
+    ...ctx.deps,
+    stream: restoreStream(ctx.cluster, ctx.ref),
     decide: untilGone,
     boundMs,
-    progress,
+    progress: ctx.reporter(ctx.ref, { activity: "deleting", summarize: summarizeRestore }),
   });
   if (gone) return;
-  throw new ProviderError(
-    `[${resourceName}] VirtualMachineRestore ${id} was still there ${formatDuration(boundMs)} after its deletion ` +
+  throw ctx.fail(
+    `VirtualMachineRestore ${id} was still there ${formatDuration(boundMs)} after its deletion ` +
       `(finalizers ${JSON.stringify(last?.metadata.finalizers ?? [])}). KubeVirt removes its finalizer when it ` +
       "processes the deletion. Fix: check the KubeVirt controller (virt-controller logs), then run the operation again.",
   );

@@ -7,6 +7,7 @@
  * checks its informer's copy of the restores, which can lag a deletion by a moment.
  */
 import { OWNER_ANNOTATION } from "../core/constants";
+import { resourcePrefix } from "../core/resource-prefix";
 import { admissionDenial } from "../kube/api-errors";
 import { findCondition, type VirtualMachineRestore } from "../kube/types";
 
@@ -80,7 +81,7 @@ export interface RefusedRestore {
 
 function refused(r: RefusedRestore): string {
   return (
-    `[${r.resourceName}] KubeVirt refused to create VirtualMachineRestore ${r.namespace}/${r.name} ` +
+    `${resourcePrefix(r.resourceName)}KubeVirt refused to create VirtualMachineRestore ${r.namespace}/${r.name} ` +
     `(snapshot ${r.snapshotName} → VM ${r.targetVm})`
   );
 }

@@ -3,39 +3,34 @@
  * creating one. Dynamic resources cannot be `pulumi import`ed, so this is the import path.
  */
 import { adoptionProblems } from "./adoption";
-import type { ProviderDeps } from "../core/deps";
-import { ProviderError } from "../core/errors";
+import type { OperationContext } from "../core/operation";
 import type { ProviderInputs } from "./inputs";
 import type { VirtualMachineSnapshot } from "../kube/types";
 import { observationFromIndications, type SourceObservation } from "./observation";
 import { snapshotAnnotations, snapshotLabels } from "./manifest";
-import type { Session } from "../core/session";
 
 /** Validates the named snapshot and marks it as this resource's (labels and owner annotation). */
 export async function adoptExisting(
-  deps: ProviderDeps,
-  session: Session,
+  ctx: OperationContext,
   inputs: ProviderInputs,
 ): Promise<{ snapshot: VirtualMachineSnapshot; observation: SourceObservation }> {
-  const ref = { version: session.version, namespace: inputs.namespace, name: inputs.name };
+  const ref = ctx.refTo(inputs.name);
   const where = `VirtualMachineSnapshot ${inputs.namespace}/${inputs.name}`;
-  const live = await session.cluster.getSnapshot(ref);
+  const live = await ctx.cluster.getSnapshot(ref);
   if (!live) {
-    throw new ProviderError(
-      `[${inputs.resourceName}] adopt: ${where} not found (404); nothing was changed. Fix: check name and namespace ` +
+    throw ctx.fail(
+      `adopt: ${where} not found (404); nothing was changed. Fix: check name and namespace ` +
         `(kubectl get vmsnapshot -n ${inputs.namespace}), or remove adopt and name to take a new snapshot.`,
     );
   }
   const problems = adoptionProblems(live, inputs);
   if (problems.length) {
-    throw new ProviderError(
-      `[${inputs.resourceName}] adopt: ${where} cannot be adopted; nothing was changed:\n  - ${problems.join("\n  - ")}`,
-    );
+    throw ctx.fail(`adopt: ${where} cannot be adopted; nothing was changed:\n  - ${problems.join("\n  - ")}`);
   }
-  const snapshot = await session.cluster.patchSnapshotMetadata(ref, {
+  const snapshot = await ctx.cluster.patchSnapshotMetadata(ref, {
     labels: snapshotLabels(inputs),
     annotations: snapshotAnnotations(inputs),
   });
-  deps.log.info(`[${inputs.resourceName}] adopted ${where} (phase ${snapshot.status?.phase || "?"}).`);
+  ctx.say(`adopted ${where} (phase ${snapshot.status?.phase || "?"}).`);
   return { snapshot, observation: observationFromIndications(snapshot) };
 }

@@ -5,9 +5,8 @@
 import { OWNER_ANNOTATION } from "../core/constants";
 import { hasStatus, isProviderError, KubeApiError, ProviderError } from "../core/errors";
 import type { ProviderInputs } from "./inputs";
-import type { SnapshotCluster } from "../kube/cluster";
+import type { OperationContext } from "../core/operation";
 import type { VirtualMachineSnapshot } from "../kube/types";
-import type { Logger } from "../core/progress";
 
 const FEATURE_GATE_TEXT = "snapshot feature gate not enabled";
 
@@ -45,24 +44,20 @@ function foreignClash(existing: VirtualMachineSnapshot, inputs: ProviderInputs):
 
 /** Creates the snapshot, or adopts this resource's own leftover; returns the object and whether it was adopted. */
 export async function createOrAdopt(
-  cluster: SnapshotCluster,
-  version: string,
+  ctx: OperationContext,
   manifest: VirtualMachineSnapshot,
   inputs: ProviderInputs,
-  log: Logger,
 ): Promise<{ snapshot: VirtualMachineSnapshot; adopted: boolean }> {
   try {
-    return { snapshot: await cluster.createSnapshot(version, manifest), adopted: false };
+    return { snapshot: await ctx.cluster.createSnapshot(ctx.version, manifest), adopted: false };
   } catch (error) {
     if (isProviderError(error) && error.message.includes(FEATURE_GATE_TEXT))
       throw featureGateError(inputs.namespace);
     if (!hasStatus(error, 409)) throw error;
-    const existing = await cluster.getSnapshot({ version, namespace: inputs.namespace, name: inputs.name });
+    const existing = await ctx.cluster.getSnapshot(ctx.refTo(inputs.name));
     if (!existing) throw error;
     if (!isOwnSnapshot(existing, inputs)) throw foreignClash(existing, inputs);
-    log.info(
-      `[${inputs.resourceName}] adopting ${inputs.namespace}/${inputs.name}, left by an earlier interrupted run.`,
-    );
+    ctx.say(`adopting ${inputs.namespace}/${inputs.name}, left by an earlier interrupted run.`);
     return { snapshot: existing, adopted: true };
   }
 }

@@ -4,39 +4,33 @@
  * {@link deleteAndWait} as well.
  */
 import { formatDuration, parseDuration } from "../../shared/duration";
-import type { ProviderDeps } from "../core/deps";
-import { ProviderError } from "../core/errors";
-import type { ProviderInputs } from "./inputs";
-import type { SnapshotRef } from "../kube/cluster";
-import type { VirtualMachineSnapshot } from "../kube/types";
 import { observe, untilGone } from "../core/observe";
+import type { OperationContext } from "../core/operation";
+import { numberProp, stringProp } from "../core/props";
+import type { SnapshotRef } from "../kube/cluster";
 import { snapshotStream } from "../kube/streams";
-import { isHistory, isOwnedBy } from "./ownership";
-import { historyOwnerOf, numberProp, stringProp } from "../core/props";
+import type { VirtualMachineSnapshot } from "../kube/types";
 import { ownSnapshots, type HistoryOwner } from "./owned-snapshots";
-import { openStoredSession, reporterFor, type Session } from "../core/session";
+import { isHistory, isOwnedBy } from "./ownership";
 
 /** Deletes a snapshot and waits until it is gone (finalizers released), within `deleteTimeout`. */
 export async function deleteAndWait(
-  deps: ProviderDeps,
-  session: Session,
-  inputs: Pick<ProviderInputs, "resourceName" | "deleteTimeout">,
+  ctx: OperationContext,
   ref: SnapshotRef,
+  deleteTimeout: string,
 ): Promise<void> {
-  if (!(await session.cluster.deleteSnapshot(ref))) return;
-  const boundMs = parseDuration(inputs.deleteTimeout) ?? 300_000;
-  const progress = reporterFor(deps, inputs.resourceName, ref, "deleting");
-  const stream = snapshotStream(session.cluster, ref);
+  if (!(await ctx.cluster.deleteSnapshot(ref))) return;
+  const boundMs = parseDuration(deleteTimeout) ?? 300_000;
   const { value: gone, last } = await observe<true, VirtualMachineSnapshot>({
-    ...deps,
-    stream,
+    ...ctx.deps,
+    stream: snapshotStream(ctx.cluster, ref),
     decide: untilGone,
     boundMs,
-    progress,
+    progress: ctx.reporter(ref, { activity: "deleting" }),
   });
   if (gone) return;
-  throw new ProviderError(
-    `[${inputs.resourceName}] VirtualMachineSnapshot ${ref.namespace}/${ref.name} was still there ` +
+  throw ctx.fail(
+    `VirtualMachineSnapshot ${ref.namespace}/${ref.name} was still there ` +
       `${formatDuration(boundMs)} after its deletion (phase ${last?.status?.phase ?? "?"}, finalizers ` +
       `${JSON.stringify(last?.metadata.finalizers ?? [])}). KubeVirt removes its finalizer once the content is gone ` +
       `and the VM unlocked. Fix: check the KubeVirt controller, the VM's status.snapshotInProgress and the ` +
@@ -45,8 +39,8 @@ export async function deleteAndWait(
 }
 
 /** Whether the snapshot was taken over as history by this resource's replacement (so it must stay). */
-async function keptByReplacement(session: Session, owner: string, ref: SnapshotRef): Promise<boolean> {
-  const live = await session.cluster.getSnapshot(ref);
+async function keptByReplacement(ctx: OperationContext, owner: string): Promise<boolean> {
+  const live = await ctx.cluster.getSnapshot(ctx.ref);
   return live !== undefined && isOwnedBy(live, owner) && isHistory(live);
 }
 
@@ -55,55 +49,44 @@ async function keptByReplacement(session: Session, owner: string, ref: SnapshotR
  * destroy, not a replacement), delete its history too, unless `retain`.
  */
 async function dropHistoryOnDestroy(
-  deps: ProviderDeps,
-  session: Session,
+  ctx: OperationContext,
   owner: HistoryOwner,
-  current: string,
   retain: boolean,
 ): Promise<void> {
-  const own = await ownSnapshots(session, owner, current);
+  const own = await ownSnapshots(ctx, owner.owner);
   if (own.some((s) => !isHistory(s))) return;
   const history = own.filter(isHistory);
   if (history.length === 0) return;
   const names = history.map((s) => s.metadata.name ?? "").join(", ");
   if (retain) {
-    deps.log.info(
-      `[${owner.resourceName}] retainHistoryOnDestroy: keeping ${history.length} history snapshot(s) in ` +
-        `${owner.namespace}: ${names}. Delete them yourself when no longer needed.`,
+    ctx.say(
+      `retainHistoryOnDestroy: keeping ${history.length} history snapshot(s) in ` +
+        `${ctx.ref.namespace}: ${names}. Delete them yourself when no longer needed.`,
     );
     return;
   }
-  deps.log.info(`[${owner.resourceName}] deleting ${history.length} history snapshot(s): ${names}.`);
+  ctx.say(`deleting ${history.length} history snapshot(s): ${names}.`);
   for (const snapshot of history) {
-    const name = snapshot.metadata.name ?? "";
-    await deleteAndWait(deps, session, owner, { version: session.version, namespace: owner.namespace, name });
+    await deleteAndWait(ctx, ctx.refTo(snapshot.metadata.name ?? ""), owner.deleteTimeout);
   }
 }
 
-/** Deletes the snapshot named by `id` (`<namespace>/<name>`), whatever its phase. */
-export async function deleteSnapshot(
-  deps: ProviderDeps,
-  id: string,
-  props: Record<string, unknown>,
-): Promise<void> {
-  const { session, namespace, name } = await openStoredSession(deps, id, props);
-  const resourceName = stringProp(props, "resourceName", name);
+/** Deletes the resource's snapshot (`ctx.ref`), whatever its phase, with `props` its stored state. */
+export async function deleteSnapshot(ctx: OperationContext, props: Record<string, unknown>): Promise<void> {
+  const { namespace, name } = ctx.ref;
   const deleteTimeout = stringProp(props, "deleteTimeout", "5m");
-  const ref = { version: session.version, namespace, name };
-  const owner = historyOwnerOf(props, namespace, name);
-  if (owner && (await keptByReplacement(session, owner.owner, ref))) {
-    deps.log.info(
-      `[${resourceName}] ${namespace}/${name} is kept as history of "${owner.owner}" by its replacement; not deleting it.`,
-    );
+  const owner = stringProp(props, "owner");
+  if (owner && (await keptByReplacement(ctx, owner))) {
+    ctx.say(`${namespace}/${name} is kept as history of "${owner}" by its replacement; not deleting it.`);
     return;
   }
-  await deleteAndWait(deps, session, { resourceName, deleteTimeout }, ref);
+  await deleteAndWait(ctx, ctx.ref, deleteTimeout);
   if (owner && numberProp(props, "history") > 0) {
-    await dropHistoryOnDestroy(deps, session, owner, name, props["retainHistoryOnDestroy"] === true);
+    await dropHistoryOnDestroy(ctx, { owner, deleteTimeout }, props["retainHistoryOnDestroy"] === true);
   }
   if (props["deletionPolicy"] === "Retain" && props["readyToUse"] === true) {
-    deps.log.info(
-      `[${resourceName}] deletionPolicy Retain: the VirtualMachineSnapshotContent ${stringProp(props, "contentName")} ` +
+    ctx.say(
+      `deletionPolicy Retain: the VirtualMachineSnapshotContent ${stringProp(props, "contentName")} ` +
         "and its VolumeSnapshots stay in the cluster; delete them yourself when no longer needed.",
     );
   }

@@ -1,6 +1,7 @@
 /** Words for a snapshot that did not finish: what happened, why it probably happened, what to do. Pure. */
 import { findCondition, type VirtualMachineSnapshot } from "../kube/types";
 import { offlinePodsHint, type OfflinePods } from "./offline-pods";
+import { resourcePrefix } from "../core/resource-prefix";
 
 /** Everything the message needs. */
 export interface FailureFacts {
@@ -70,5 +71,5 @@ export function failureMessage(facts: FailureFacts): string {
       ? "It is kept in the cluster and in the stack's state; the next `pulumi up` deletes it and takes a new " +
         `snapshot. Inspect it with: kubectl get vmsnapshot ${facts.name} -n ${facts.namespace} -o yaml`
       : 'onFailure is "delete": the snapshot was deleted and nothing is left behind.';
-  return [`[${facts.resourceName}] ${what}.`, ...failureHints(facts), next].join("\n");
+  return [`${resourcePrefix(facts.resourceName)}${what}.`, ...failureHints(facts), next].join("\n");
 }

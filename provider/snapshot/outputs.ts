@@ -5,13 +5,19 @@ import type { SourceObservation } from "./observation";
 import type { VirtualMachineSnapshot } from "../kube/types";
 import { sanitize, type PlainValue } from "../core/sanitize";
 
+/** What the status outputs hold besides the snapshot object itself. */
+export interface StatusFacts {
+  /** The snapshot.kubevirt.io version used. */
+  apiVersion: string;
+  /** What was seen of the VM when the snapshot was taken. */
+  observation: SourceObservation;
+  /** The kept history, newest first (none by default). */
+  keptHistory?: readonly HistoryEntryOutput[];
+}
+
 /** Maps a snapshot object to the status outputs ("" / false / [] for anything KubeVirt has not written). */
-export function statusOutputs(
-  snapshot: VirtualMachineSnapshot,
-  apiVersion: string,
-  observation: SourceObservation,
-  keptHistory: readonly HistoryEntryOutput[] = [],
-): VMSnapshotStatusOutputs {
+export function statusOutputs(snapshot: VirtualMachineSnapshot, facts: StatusFacts): VMSnapshotStatusOutputs {
+  const { apiVersion, observation, keptHistory = [] } = facts;
   const status = snapshot.status ?? {};
   return {
     snapshotName: snapshot.metadata.name ?? "",
@@ -44,12 +50,7 @@ export function statusOutputs(
 export function buildOutputs(
   inputs: Record<string, unknown>,
   snapshot: VirtualMachineSnapshot,
-  apiVersion: string,
-  observation: SourceObservation,
-  keptHistory: readonly HistoryEntryOutput[] = [],
+  facts: StatusFacts,
 ): Record<string, PlainValue> {
-  return sanitize({ ...inputs, ...statusOutputs(snapshot, apiVersion, observation, keptHistory) }) as Record<
-    string,
-    PlainValue
-  >;
+  return sanitize({ ...inputs, ...statusOutputs(snapshot, facts) }) as Record<string, PlainValue>;
 }

@@ -1,15 +1,18 @@
 /**
  * The `VMSnapshot` provider: Pulumi's CRUD methods, each a few named steps over the pure decisions and the
- * injected I/O. The serialized provider stored in state (sdk/serialized-provider.ts) forwards to this.
+ * injected I/O. Every method that touches the cluster opens one operation context (core/operation.ts) and
+ * hands it down. The serialized provider stored in state (sdk/serialized-provider.ts) forwards to this.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { checkInputs } from "./check";
 import type { ProviderDeps } from "../core/deps";
-import { diffSnapshot } from "./diff";
-import { providerInputsSchema, type ProviderInputs } from "./inputs";
+import { openOperation, storedTarget, type OperationTarget } from "../core/operation";
+import { stringProp } from "../core/props";
 import { readChecked } from "../core/read-checked";
+import { checkInputs } from "./check";
 import { createSnapshot } from "./create";
 import { deleteSnapshot } from "./delete";
+import { diffSnapshot } from "./diff";
+import { providerInputsSchema, type ProviderInputs } from "./inputs";
 import { readSnapshot } from "./read";
 import { updateSnapshot } from "./update";
 
@@ -20,6 +23,12 @@ export function readInputs(raw: Props): ProviderInputs & { __provider?: unknown 
   return readChecked(providerInputsSchema, "VMSnapshot", raw);
 }
 
+/** The snapshot that checked inputs name, in the cluster their context selects. */
+function inputTarget(inputs: ProviderInputs): OperationTarget {
+  const { resourceName, namespace, name, context } = inputs;
+  return { resourceName, namespace, name, context };
+}
+
 /** Builds the provider over the given I/O. */
 export function createVmSnapshotProvider(
   deps: ProviderDeps,
@@ -27,9 +36,18 @@ export function createVmSnapshotProvider(
   return {
     check: (olds: Props | undefined, news: Props) => Promise.resolve(checkInputs(olds, news, deps.suffix)),
     diff: (_id: string, olds: Props, news: Props) => Promise.resolve(diffSnapshot(olds, news)),
-    create: async (inputs: Props) => createSnapshot(deps, readInputs(inputs)),
-    read: async (id: string, props?: Props) => readSnapshot(deps, id, props ?? {}),
-    update: async (id: string, olds: Props, news: Props) => updateSnapshot(deps, id, olds, readInputs(news)),
-    delete: async (id: string, props: Props) => deleteSnapshot(deps, id, props),
+    create: async (raw: Props) => {
+      const inputs = readInputs(raw);
+      return createSnapshot(await openOperation(deps, inputTarget(inputs)), inputs);
+    },
+    read: async (id: string, props?: Props) =>
+      readSnapshot(await openOperation(deps, storedTarget(id, props ?? {})), id, props ?? {}),
+    update: async (id: string, olds: Props, raw: Props) => {
+      const news = readInputs(raw);
+      const target = { ...inputTarget(news), apiVersion: stringProp(olds, "apiVersion") };
+      return updateSnapshot(await openOperation(deps, target), id, olds, news);
+    },
+    delete: async (id: string, props: Props) =>
+      deleteSnapshot(await openOperation(deps, storedTarget(id, props)), props),
   };
 }

@@ -238,12 +238,12 @@ describe("progress", () => {
   it("prints phase changes at once and throttles the rest", () => {
     const lines: string[] = [];
     let now = 0;
-    const r = new ProgressReporter(
-      "[r] ",
-      { info: (l) => lines.push(l), warn: () => undefined },
-      () => now,
-      1000,
-    );
+    const r = new ProgressReporter({
+      prefix: "[r] ",
+      log: { info: (l) => lines.push(l), warn: () => undefined },
+      now: () => now,
+      minIntervalMs: 1000,
+    });
     r.observe(snap({ phase: "InProgress" }));
     r.observe(snap({ phase: "InProgress", indications: ["Online"] }));
     now = 1500;
