@@ -8,11 +8,14 @@ export interface RecordedLog {
   warn: string[];
 }
 
-/** Builds deps over `cluster`; `graceMs` is small so local-bound tests finish quickly. */
-export function testDeps(
-  cluster: SnapshotCluster,
-  overrides: Partial<ProviderDeps> = {},
-): ProviderDeps & { logs: RecordedLog; contexts: (string | undefined)[] } {
+/**
+ * Builds deps over `cluster` (typed as the cluster given, so a restore-capable fake serves the VMRestore
+ * provider too); `graceMs` is small so local-bound tests finish quickly.
+ */
+export function testDeps<C extends SnapshotCluster>(
+  cluster: C,
+  overrides: Partial<ProviderDeps<C>> = {},
+): ProviderDeps<C> & { logs: RecordedLog; contexts: (string | undefined)[] } {
   const logs: RecordedLog = { info: [], warn: [] };
   const contexts: (string | undefined)[] = [];
   return {
