@@ -37,5 +37,8 @@ export const CONFIG_CONTEXT = "pulumi-kubevirt-snapshot:context";
 /** Pulumi's marker for a value not known yet (preview); the Node SDK's `rpc.unknownValue`. */
 export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
+/** The `deleteTimeout` input's default (both resources), for stored state cut short that lacks it. */
+export const DEFAULT_DELETE_TIMEOUT = "5m";
+
 /** Extra time the local wait allows beyond `failureDeadline`, for CSI readiness after Succeeded. */
 export const DEFAULT_GRACE_MS = 120_000;

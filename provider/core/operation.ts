@@ -7,7 +7,6 @@
 import type { ProviderDeps } from "./deps";
 import { ProviderError } from "./errors";
 import { ProgressReporter, type Summarize } from "./progress";
-import { stringProp } from "./props";
 import { resourcePrefix } from "./resource-prefix";
 import { parseResourceId } from "./resource-id";
 import { openSession, type Session } from "./session";
@@ -62,18 +61,25 @@ export interface OperationTarget {
   apiVersion?: string | undefined;
 }
 
+/** What every resource's stored state says about where its object is (read by snapshot/state.ts, restore/state.ts). */
+export interface StoredLocation {
+  resourceName?: string | undefined;
+  context?: string | undefined;
+  apiVersion?: string | undefined;
+}
+
 /**
  * The object an existing resource stands for, from its id (`<namespace>/<name>`) and stored state: the stored
  * context, and the API version it was made with.
  */
-export function storedTarget(id: string, props: Record<string, unknown>): OperationTarget {
+export function storedTarget(id: string, state: StoredLocation): OperationTarget {
   const { namespace, name } = parseResourceId(id);
   return {
-    resourceName: stringProp(props, "resourceName", name),
+    resourceName: state.resourceName ?? name,
     namespace,
     name,
-    context: stringProp(props, "context") || undefined,
-    apiVersion: stringProp(props, "apiVersion"),
+    context: state.context || undefined,
+    apiVersion: state.apiVersion ?? "",
   };
 }
 

@@ -4,7 +4,7 @@
  * Replacements always delete first: KubeVirt refuses a second incomplete restore of the same target.
  */
 import { keyChanged, providerChanged, type DiffOutcome } from "../core/diff";
-import { withStoredTimeout } from "./deadline-alias";
+import { readRestoreState } from "./state";
 
 /** Inputs whose change runs a new restore. */
 export const RESTORE_REPLACE_KEYS = [
@@ -26,10 +26,11 @@ export const RESTORE_UPDATE_KEYS = ["timeout", "deleteTimeout", "owner", "resour
  * holds `deadline`, compared as `timeout`.
  */
 export function diffRestore(storedOlds: Record<string, unknown>, news: Record<string, unknown>): DiffOutcome {
-  const olds = withStoredTimeout(storedOlds);
+  const state = readRestoreState(storedOlds).state;
+  const olds: Record<string, unknown> = state;
   const changed = (key: string) => keyChanged(olds, news, key);
   const replaces: string[] = RESTORE_REPLACE_KEYS.filter(changed);
-  if (olds["complete"] !== true) replaces.push("complete");
+  if (!state.complete) replaces.push("complete");
   const updates = RESTORE_UPDATE_KEYS.filter(changed);
   return {
     changes: replaces.length > 0 || updates.length > 0 || providerChanged(olds, news),

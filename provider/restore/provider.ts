@@ -6,11 +6,13 @@ import type * as pulumi from "@pulumi/pulumi";
 import { openOperation, storedTarget } from "../core/operation";
 import { resourcePrefix } from "../core/resource-prefix";
 import { readChecked } from "../core/read-checked";
+import { refuseUnsafeDelete } from "../core/stored-state";
 import { checkRestoreInputs } from "./check";
 import { createRestore, type RestoreDeps } from "./create";
 import { diffRestore } from "./diff";
 import { restoreInputsSchema, type RestoreInputs } from "./inputs";
 import { deleteRestore, readRestore } from "./read-delete";
+import { readRestoreState, RESTORE_DELETE_DECIDING } from "./state";
 
 type Props = Record<string, unknown>;
 
@@ -36,15 +38,22 @@ export function createVmRestoreProvider(
       const { resourceName, namespace, name, context } = inputs;
       return createRestore(await openOperation(deps, { resourceName, namespace, name, context }), inputs);
     },
-    read: async (id: string, props?: Props) =>
-      readRestore(await openOperation(deps, storedTarget(id, props ?? {})), id, props ?? {}),
-    // Only waits and markers change in place: store them.
+    read: async (id: string, props?: Props) => {
+      const stored = readRestoreState(props ?? {});
+      return readRestore(await openOperation(deps, storedTarget(id, stored.state)), id, stored);
+    },
+    // Only waits and markers change in place: store them (over the state, read with `deadline` as `timeout`).
     update: (_id: string, olds: Props, news: Props) => {
       const { __provider: _provider, ...inputs } = readRestoreInputs(news);
-      const { __provider: _stored, deadline: _renamed, ...stored } = olds;
+      const { __provider: _stored, ...stored } = readRestoreState(olds).state;
       return Promise.resolve({ outs: { ...stored, ...inputs } });
     },
-    delete: async (id: string, props: Props) =>
-      deleteRestore(await openOperation(deps, storedTarget(id, props)), id, props),
+    delete: async (id: string, props: Props) => {
+      const stored = readRestoreState(props);
+      const target = storedTarget(id, stored.state);
+      const guard = { kind: "VirtualMachineRestore", id, resourceName: target.resourceName };
+      refuseUnsafeDelete({ ...guard, deciding: RESTORE_DELETE_DECIDING }, stored);
+      return deleteRestore(await openOperation(deps, target), id, stored.state);
+    },
   };
 }

@@ -4,14 +4,15 @@
  * {@link deleteAndWait} as well.
  */
 import { formatDuration, parseDuration } from "../../shared/duration";
+import { DEFAULT_DELETE_TIMEOUT } from "../core/constants";
 import { observe, untilGone } from "../core/observe";
 import type { OperationContext } from "../core/operation";
-import { numberProp, stringProp } from "../core/props";
 import type { SnapshotRef } from "../kube/cluster";
 import { snapshotStream } from "../kube/streams";
 import type { VirtualMachineSnapshot } from "../kube/types";
 import { ownSnapshots, type HistoryOwner } from "./owned-snapshots";
 import { isHistory, isOwnedBy } from "./ownership";
+import type { SnapshotState } from "./state";
 
 /** Deletes a snapshot and waits until it is gone (finalizers released), within `deleteTimeout`. */
 export async function deleteAndWait(
@@ -71,22 +72,22 @@ async function dropHistoryOnDestroy(
   }
 }
 
-/** Deletes the resource's snapshot (`ctx.ref`), whatever its phase, with `props` its stored state. */
-export async function deleteSnapshot(ctx: OperationContext, props: Record<string, unknown>): Promise<void> {
+/** Deletes the resource's snapshot (`ctx.ref`), whatever its phase, as its stored `state` describes it. */
+export async function deleteSnapshot(ctx: OperationContext, state: SnapshotState): Promise<void> {
   const { namespace, name } = ctx.ref;
-  const deleteTimeout = stringProp(props, "deleteTimeout", "5m");
-  const owner = stringProp(props, "owner");
+  const { owner } = state;
+  const deleteTimeout = state.deleteTimeout ?? DEFAULT_DELETE_TIMEOUT;
   if (owner && (await keptByReplacement(ctx, owner))) {
     ctx.say(`${namespace}/${name} is kept as history of "${owner}" by its replacement; not deleting it.`);
     return;
   }
   await deleteAndWait(ctx, ctx.ref, deleteTimeout);
-  if (owner && numberProp(props, "history") > 0) {
-    await dropHistoryOnDestroy(ctx, { owner, deleteTimeout }, props["retainHistoryOnDestroy"] === true);
+  if (owner && state.history > 0) {
+    await dropHistoryOnDestroy(ctx, { owner, deleteTimeout }, state.retainHistoryOnDestroy);
   }
-  if (props["deletionPolicy"] === "Retain" && props["readyToUse"] === true) {
+  if (state.deletionPolicy === "Retain" && state.readyToUse) {
     ctx.say(
-      `deletionPolicy Retain: the VirtualMachineSnapshotContent ${stringProp(props, "contentName")} ` +
+      `deletionPolicy Retain: the VirtualMachineSnapshotContent ${state.contentName} ` +
         "and its VolumeSnapshots stay in the cluster; delete them yourself when no longer needed.",
     );
   }

@@ -7,6 +7,7 @@
  * is replaced by the next `pulumi up`.
  */
 import { keyChanged, providerChanged, sameValue, type DiffOutcome } from "../core/diff";
+import { ADDED_INPUT_DEFAULTS, readSnapshotState, type SnapshotState } from "./state";
 
 /** Inputs whose change takes a new snapshot. */
 export const REPLACE_KEYS = [
@@ -37,41 +38,39 @@ export const UPDATE_KEYS = [
 ] as const;
 
 /**
- * Inputs added after the first release, with their defaults: state written by an older build lacks them,
- * and an absent value must compare equal to its default, or every upgraded stack would show an update.
+ * Why the live snapshot itself calls for a replacement, or `undefined` when it is fine (`waitFor`: the new
+ * input, when known).
  */
-export const ADDED_INPUT_DEFAULTS: Readonly<Record<string, unknown>> = {
-  history: 0,
-  retainHistoryOnDestroy: false,
-  adopt: false,
-};
-
-/** Why the live snapshot itself calls for a replacement, or `undefined` when it is fine. */
 export function statusReplaceKey(
-  olds: Record<string, unknown>,
-  news: Record<string, unknown>,
+  olds: Pick<SnapshotState, "phase" | "readyToUse" | "waitFor">,
+  waitForInput: unknown,
 ): string | undefined {
-  if (olds["phase"] === "Failed") return "phase";
-  const waitFor = news["waitFor"] ?? olds["waitFor"];
-  if (waitFor !== "succeeded" && olds["readyToUse"] !== true) return "readyToUse";
-  if (waitFor === "succeeded" && olds["phase"] !== "Succeeded") return "phase";
+  if (olds.phase === "Failed") return "phase";
+  const waitFor = waitForInput ?? olds.waitFor;
+  if (waitFor !== "succeeded" && !olds.readyToUse) return "readyToUse";
+  if (waitFor === "succeeded" && olds.phase !== "Succeeded") return "phase";
   return undefined;
 }
 
-/** Computes the diff between stored outputs and new (checked) inputs. */
+/**
+ * Computes the diff between stored outputs and new (checked) inputs. Inputs added after the first release
+ * compare equal to their defaults when state written by an older build lacks them (snapshot/state.ts), or
+ * every upgraded stack would show an update.
+ */
 export function diffSnapshot(
   storedOlds: Record<string, unknown>,
   checkedNews: Record<string, unknown>,
 ): DiffOutcome {
-  const olds = { ...ADDED_INPUT_DEFAULTS, ...storedOlds };
-  const news = { ...ADDED_INPUT_DEFAULTS, ...checkedNews };
+  const state = readSnapshotState(storedOlds).state;
+  const olds: Record<string, unknown> = state;
+  const news: Record<string, unknown> = { ...ADDED_INPUT_DEFAULTS, ...checkedNews };
   const replaces: string[] = REPLACE_KEYS.filter((k) => keyChanged(olds, news, k));
-  const statusKey = statusReplaceKey(olds, news);
+  const statusKey = statusReplaceKey(state, news["waitFor"]);
   if (statusKey && !replaces.includes(statusKey)) replaces.push(statusKey);
   const updates = UPDATE_KEYS.filter((k) => keyChanged(olds, news, k));
   // A user-given name that stays the same cannot exist twice: the old snapshot must go first. Auto-names
   // get a fresh suffix when the engine re-checks for the replacement, so the new one is taken first.
-  const sameFixedName = news["autoNamed"] !== true && sameValue(olds["name"], news["name"]);
+  const sameFixedName = news["autoNamed"] !== true && sameValue(state.name, news["name"]);
   return {
     changes: replaces.length > 0 || updates.length > 0 || providerChanged(olds, news),
     replaces,

@@ -6,14 +6,15 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ProviderDeps } from "../core/deps";
 import { openOperation, storedTarget, type OperationTarget } from "../core/operation";
-import { stringProp } from "../core/props";
 import { readChecked } from "../core/read-checked";
+import { refuseUnsafeDelete } from "../core/stored-state";
 import { checkInputs } from "./check";
 import { createSnapshot } from "./create";
 import { deleteSnapshot } from "./delete";
 import { diffSnapshot } from "./diff";
 import { providerInputsSchema, type ProviderInputs } from "./inputs";
 import { readSnapshot } from "./read";
+import { readSnapshotState, SNAPSHOT_DELETE_DECIDING } from "./state";
 import { updateSnapshot } from "./update";
 
 type Props = Record<string, unknown>;
@@ -40,14 +41,22 @@ export function createVmSnapshotProvider(
       const inputs = readInputs(raw);
       return createSnapshot(await openOperation(deps, inputTarget(inputs)), inputs);
     },
-    read: async (id: string, props?: Props) =>
-      readSnapshot(await openOperation(deps, storedTarget(id, props ?? {})), id, props ?? {}),
+    read: async (id: string, props?: Props) => {
+      const stored = readSnapshotState(props ?? {});
+      return readSnapshot(await openOperation(deps, storedTarget(id, stored.state)), id, stored);
+    },
     update: async (id: string, olds: Props, raw: Props) => {
       const news = readInputs(raw);
-      const target = { ...inputTarget(news), apiVersion: stringProp(olds, "apiVersion") };
-      return updateSnapshot(await openOperation(deps, target), id, olds, news);
+      const stored = readSnapshotState(olds);
+      const target = { ...inputTarget(news), apiVersion: stored.state.apiVersion };
+      return updateSnapshot(await openOperation(deps, target), id, stored.state, news);
     },
-    delete: async (id: string, props: Props) =>
-      deleteSnapshot(await openOperation(deps, storedTarget(id, props)), props),
+    delete: async (id: string, props: Props) => {
+      const stored = readSnapshotState(props);
+      const target = storedTarget(id, stored.state);
+      const guard = { kind: "VirtualMachineSnapshot", id, resourceName: target.resourceName };
+      refuseUnsafeDelete({ ...guard, deciding: SNAPSHOT_DELETE_DECIDING }, stored);
+      return deleteSnapshot(await openOperation(deps, target), stored.state);
+    },
   };
 }

@@ -1,25 +1,26 @@
 /** `read` (refresh): the live snapshot's status over the stored state; a 404 drops the resource. */
 import type { OperationContext } from "../core/operation";
 import type { ReadOutcome } from "../core/outcomes";
-import { numberProp, stringProp } from "../core/props";
+import type { StoredState } from "../core/stored-state";
 import { listHistory } from "./history";
 import { buildOutputs } from "./outputs";
+import type { SnapshotState } from "./state";
 
-/** Re-reads the resource's snapshot (`ctx.ref`, Pulumi id `id`) under its stored outputs `props`. */
+/**
+ * Re-reads the resource's snapshot (`ctx.ref`, Pulumi id `id`) under its stored outputs, which are written
+ * back as they were stored (only the status outputs change).
+ */
 export async function readSnapshot(
   ctx: OperationContext,
   id: string,
-  props: Record<string, unknown>,
+  stored: StoredState<SnapshotState>,
 ): Promise<ReadOutcome> {
   const live = await ctx.cluster.getSnapshot(ctx.ref);
   if (!live) return {};
-  const { __provider: _provider, ...stored } = props;
-  const observation = {
-    online: props["online"] === true,
-    guestAgentConnected: props["guestAgentConnected"] === true,
-  };
-  const owner = stringProp(props, "owner");
-  const keptHistory = owner && numberProp(props, "history") > 0 ? await listHistory(ctx, owner) : [];
-  const apiVersion = stringProp(props, "apiVersion", ctx.version) || ctx.version;
-  return { id, props: buildOutputs(stored, live, { apiVersion, observation, keptHistory }) };
+  const { state } = stored;
+  const { __provider: _provider, ...props } = stored.props;
+  const observation = { online: state.online, guestAgentConnected: state.guestAgentConnected };
+  const keptHistory = state.owner && state.history > 0 ? await listHistory(ctx, state.owner) : [];
+  const apiVersion = state.apiVersion || ctx.version;
+  return { id, props: buildOutputs(props, live, { apiVersion, observation, keptHistory }) };
 }

@@ -1,0 +1,54 @@
+/**
+ * A `VMSnapshot`'s stored state as this build reads it, whichever build wrote it: the first (no `history`,
+ * `retainHistoryOnDestroy`, `adopt`, `keptHistory` or `consistency`), the one that added history and adopt, or
+ * this one; and state cut short or holding a wrong type. Every field the provider reads by name is here,
+ * with the value older builds implied; other keys are kept as they are.
+ */
+import { z } from "zod";
+import { readStoredState, storedField, storedStateSchema, type StoredState } from "../core/stored-state";
+
+/** Inputs added after the first release, with the values state without them implies. */
+export const ADDED_INPUT_DEFAULTS = { history: 0, retainHistoryOnDestroy: false, adopt: false } as const;
+
+const text = () => storedField(z.string().optional(), undefined);
+const flag = (fallback: boolean) => storedField(z.boolean().default(fallback), fallback);
+const stringMap = () => storedField(z.record(z.string(), z.string()).optional(), undefined);
+
+const snapshotStateSchema = storedStateSchema({
+  /** The Pulumi resource name (absent: messages use the snapshot's name). */
+  resourceName: text(),
+  /** Kubeconfig context (absent: the configured or current one). */
+  context: text(),
+  /** The snapshot.kubevirt.io version it was made with (absent: chosen by discovery). */
+  apiVersion: text(),
+  /** Kubernetes name of the snapshot (compared by diff: a fixed name is deleted before its replacement). */
+  name: text(),
+  /** `<project>/<stack>/<resource name>` (absent: no history is looked at). */
+  owner: text(),
+  /** How long a delete waits (absent only in state cut short: `DEFAULT_DELETE_TIMEOUT` applies). */
+  deleteTimeout: text(),
+  /** Absent from state of the first build, like the next two. */
+  history: storedField(z.number().default(ADDED_INPUT_DEFAULTS.history), ADDED_INPUT_DEFAULTS.history),
+  retainHistoryOnDestroy: flag(ADDED_INPUT_DEFAULTS.retainHistoryOnDestroy),
+  adopt: flag(ADDED_INPUT_DEFAULTS.adopt),
+  deletionPolicy: text(),
+  waitFor: text(),
+  labels: stringMap(),
+  annotations: stringMap(),
+  phase: text(),
+  readyToUse: flag(false),
+  online: flag(false),
+  guestAgentConnected: flag(false),
+  contentName: storedField(z.string().default(""), ""),
+});
+
+/** A `VMSnapshot`'s stored state, typed; unknown keys (other inputs and outputs, `__provider`) are kept. */
+export type SnapshotState = z.output<typeof snapshotStateSchema>;
+
+/** Fields whose unreadable value stops a delete: which cluster, whose history, whether to keep it. */
+export const SNAPSHOT_DELETE_DECIDING = ["context", "owner", "retainHistoryOnDestroy"] as const;
+
+/** Reads a `VMSnapshot`'s stored state leniently; never throws. */
+export function readSnapshotState(props: Record<string, unknown>): StoredState<SnapshotState> {
+  return readStoredState(snapshotStateSchema, props);
+}
