@@ -237,7 +237,9 @@ describe("examples/scheduled: the pre-change snapshot pipeline", () => {
       ["actions/setup-node@v4", { "node-version": 24 }],
       ["pulumi/actions@v6", { "pulumi-version": "3.276.0" }],
     ]);
-    // Each run step uses the default shell (bash -eo pipefail), as the tests run them.
+    // Every run step runs in the job's shell, `bash` (GitHub: bash --noprofile --norc -eo pipefail; without
+    // it, bash -e), as the tests run them.
+    expect(job.defaults.run.shell).toBe("bash");
     expect(steps.filter((s) => s["shell"] !== undefined)).toEqual([]);
     expect(steps.filter((s) => s["run"] !== undefined).map((s) => s["run"])).toEqual(["npm ci", ...PIPELINE]);
     expect(PIPELINE[UP_STEP]).toMatch(/^pulumi up /);
