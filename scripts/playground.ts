@@ -86,7 +86,7 @@ ${exportLines(env, kubeconfig)}
 
 Every example has stack "dev" with the kubeconfig in secret config; change its config with pulumi config set.
 The ground's scenario annotations (tests/cluster/README.md) change what the guest does, e.g.
-  kubectl -n ${DEMO_NAMESPACE} annotate vm ${DEMO_VMS.running} sim.kvsnap.io/agent=false --overwrite
+  kubectl -n ${DEMO_NAMESPACE} annotate vm ${DEMO_VMS.running} sim.kvsnap.io/agent=disconnected --overwrite
 (kubectl is not built here; the same works through any Kubernetes client with $KUBECONFIG).
 
 Ctrl-C stops the playground.`);
