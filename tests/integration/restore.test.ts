@@ -474,7 +474,7 @@ async function startGraceRun(): Promise<GraceRun> {
   const inputs = await check({
     namespace: ns,
     snapshotName: "snap-1",
-    deadline: "7m",
+    timeout: "7m",
     resourceName: "graceful",
     owner: "itest/dev/graceful",
   });
