@@ -19,6 +19,7 @@ import type { OperationContext } from "../core/operation";
 import type { CreateOutcome } from "../core/outcomes";
 import { resourceId } from "../core/resource-id";
 import type { RestoreInputs } from "./inputs";
+import { leftoverMismatch, type WantedRestore } from "./leftover";
 import { buildRestoreManifest } from "./manifest";
 import {
   DEFAULT_VOLUME_RESTORE_POLICY,
@@ -72,10 +73,14 @@ async function refuseMissingPolicy(ctx: RestoreContext, inputs: RestoreInputs): 
     throw new ProviderError(policyRefusal({ resourceName: ctx.resourceName, policy, kubevirtVersion }));
 }
 
-/** This resource's own leftover from an interrupted run is picked up; anything else of that name is a clash. */
+/**
+ * This resource's own leftover from an interrupted run is picked up when it restores what is asked for now;
+ * anything else of that name is a clash.
+ */
 function pickUp(
   ctx: RestoreContext,
   inputs: RestoreInputs,
+  wanted: WantedRestore,
   existing: VirtualMachineRestore | undefined,
 ): VirtualMachineRestore {
   const owner = existing?.metadata.annotations?.[OWNER_ANNOTATION];
@@ -86,6 +91,8 @@ function pickUp(
         "Fix: choose another name (or leave name unset), or delete the existing restore.",
     );
   }
+  const mismatch = leftoverMismatch(existing, wanted);
+  if (mismatch) throw ctx.fail(mismatch);
   ctx.say(`picking up ${inputs.namespace}/${inputs.name}, left by an earlier run.`);
   return existing;
 }
@@ -127,7 +134,8 @@ async function afterRefusal(
   const blockers: Blocker[] = [];
   for (const name of refusal.names) {
     const blocker = await ctx.cluster.getRestore(ctx.refTo(name));
-    if (blocker && name === inputs.name) return { kind: "picked", restore: pickUp(ctx, inputs, blocker) };
+    if (blocker && name === inputs.name)
+      return { kind: "picked", restore: pickUp(ctx, inputs, refused.restore, blocker) };
     blockers.push(toBlocker(name, blocker));
   }
   if (refused.mayRetry && blockersCleared(blockers.map((b) => b.state))) return { kind: "retry" };
@@ -145,7 +153,7 @@ async function createOrPickUp(
     try {
       return await ctx.cluster.createRestore(ctx.version, manifest);
     } catch (error) {
-      if (hasStatus(error, 409)) return pickUp(ctx, inputs, await ctx.cluster.getRestore(ctx.ref));
+      if (hasStatus(error, 409)) return pickUp(ctx, inputs, restore, await ctx.cluster.getRestore(ctx.ref));
       const next = await afterRefusal(ctx, inputs, { restore, error, mayRetry: attempt < CREATE_ATTEMPTS });
       if (next.kind === "picked") return next.restore;
       ctx.say(

@@ -800,11 +800,7 @@ describe("VMRestore create: KubeVirt's admission refuses", () => {
     expect(cluster.restores.size).toBe(1);
   });
 
-  // BUG (provider/restore/create.ts, pickUp): a leftover is recognised by its owner annotation alone, not by
-  // its spec, so a restore this resource left with another snapshot (or target) is picked up as if it were
-  // the one asked for: the state then says snapshotName "snap-1" for a restore of "snap-old". VMSnapshot's
-  // adoption also compares the source VM (provider/snapshot/create-or-adopt.ts, isOwnSnapshot).
-  test.failing("does not pick up its own leftover when it restores another snapshot", async () => {
+  it("does not pick up its own leftover when it restores another snapshot", async () => {
     const { cluster, provider, check } = await setup();
     // An interrupted run of this resource (explicit name) restored snap-old; the program now says snap-1.
     cluster.seedRestore({
@@ -821,7 +817,11 @@ describe("VMRestore create: KubeVirt's admission refuses", () => {
       status: { complete: true, conditions: [condition("Ready", "True", TEXT.complete)] },
     });
     const refused = await rejection(provider.create(await check({ name: "rollback-now" })));
-    expect(refused.message).toContain('"snap-old"');
+    expect(refused.message).toBe(
+      `[rollback] the VirtualMachineRestore ${NS}/rollback-now, left by an earlier run of this resource, restores ` +
+        `snapshot "snap-old", not "snap-1"; nothing was changed. Fix: delete it (kubectl delete ` +
+        `virtualmachinerestore -n ${NS} rollback-now) and run pulumi up again, or choose another name (or leave name unset).`,
+    );
     expect(refused.id).toBeUndefined();
     expect(cluster.restores.get(key("rollback-now"))!.spec.virtualMachineSnapshotName).toBe("snap-old");
   });
