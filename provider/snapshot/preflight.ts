@@ -51,7 +51,8 @@ export function guestAgentCheck(
   const agent = findCondition(vmi.status?.conditions, "AgentConnected")?.status === "True";
   result.observation.guestAgentConnected = agent;
   const problem = paused
-    ? `VM ${ref} is paused (Paused=True): KubeVirt does not freeze a paused guest, so the snapshot is only crash-consistent`
+    ? `VM ${ref} is paused (Paused=True): a paused guest cannot be frozen (KubeVirt v1.6 and later skip the ` +
+      "freeze; older versions attempt it, which a paused guest cannot answer), so the snapshot is only crash-consistent"
     : agent
       ? undefined
       : `VM ${ref} is running but its QEMU guest agent is not connected (${conditionText(vmi, "AgentConnected")}): ` +
