@@ -160,6 +160,19 @@ export async function createInstalledProject(options: InstalledProjectOptions): 
       `${PULUMI_BIN_ENV} is not set: run the e2e tests through jest (its global setup builds the CLI)`,
     );
   const root = mkdtempSync(join(tmpdir(), "kvsnap-compat-"));
+  try {
+    return await setUpProgram(options, bin, root);
+  } catch (error) {
+    rmSync(root, { recursive: true, force: true }); // the error carries npm's or the CLI's output
+    throw error;
+  }
+}
+
+async function setUpProgram(
+  options: InstalledProjectOptions,
+  bin: string,
+  root: string,
+): Promise<InstalledProject> {
   const dir = join(root, "program");
   mkdirSync(dir);
   const example = join(REPO, "examples", options.example);
