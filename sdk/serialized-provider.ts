@@ -2,8 +2,8 @@
  * The provider object Pulumi serializes into every VMSnapshot's state (`__provider`, stored twice per
  * resource). It captures nothing and holds one real method: Pulumi's provider host always calls
  * `configure()` on a freshly deserialized provider before any other method, and `configure()` installs
- * the implementation, loaded by package name from the host's working directory (this package depends on
- * @pulumi/pulumi >= 3.276, whose host always calls configure()). So the state stays a few
+ * the implementation, loaded by package name from the host's working directory (this package's peer range
+ * starts at @pulumi/pulumi 3.139.0, the first whose Node dynamic-provider host calls configure()). So the state stays a few
  * hundred bytes and fixes to the implementation reach existing stacks.
  * Keep it free of imports, module-level values, zod schemas, clients and `#private` fields.
  */

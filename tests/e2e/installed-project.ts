@@ -109,11 +109,15 @@ export interface PackedPackage {
   files: string[];
 }
 
-/** `npm pack`s this repository (its current dist/: build first) into `dest`. */
+/**
+ * `npm pack`s this repository (its current dist/: build first) into `dest`. Without its prepack script,
+ * which empties dist/ and rebuilds it: that would pull the compiled ground and stand-ins from under the
+ * suite that is running.
+ */
 export async function packRepository(dest: string, nodeBin: string): Promise<PackedPackage> {
   const { stdout } = await execOk(
     "npm",
-    ["pack", "--json", "--pack-destination", dest],
+    ["pack", "--ignore-scripts", "--json", "--pack-destination", dest],
     REPO,
     npmEnv(nodeBin),
   );
