@@ -29,6 +29,20 @@ export const OWNER_ANNOTATION = "pulumi-kubevirt-snapshot.io/owner";
  */
 export const CREATED_AT_ANNOTATION = "pulumi-kubevirt-snapshot.io/created-at";
 
+/**
+ * Set on every snapshot the provider creates, removed once the engine's state records it (create answered,
+ * or a refresh read it): a snapshot still carrying it is a leftover of an interrupted run that nothing in
+ * state accounts for (provider/snapshot/leftovers.ts).
+ */
+export const PENDING_ANNOTATION = "pulumi-kubevirt-snapshot.io/pending";
+/** A hash of the inputs that shape the snapshot (snapshot/intent.ts): which run's snapshot a leftover is. */
+export const INTENT_ANNOTATION = "pulumi-kubevirt-snapshot.io/intent";
+/**
+ * A token of the create that last took the snapshot as its resource's (also in the outputs): when a later
+ * create adopted it, the earlier state's delete finds another token and leaves it alone.
+ */
+export const CLAIM_ANNOTATION = "pulumi-kubevirt-snapshot.io/claim";
+
 /** Stack config key holding a kubeconfig (file contents or a path); usually set with `--secret`. */
 export const CONFIG_KUBECONFIG = "pulumi-kubevirt-snapshot:kubeconfig";
 /** Stack config key naming the kubeconfig context. */

@@ -18,6 +18,7 @@ import { deleteAndWait } from "./delete";
 import { failureMessage } from "./failure-message";
 import { settleHistory } from "./history";
 import type { ProviderInputs } from "./inputs";
+import { commitSnapshot, settleLeftovers } from "./leftovers";
 import { buildSnapshotManifest } from "./manifest";
 import { observationFromIndications, type SourceObservation } from "./observation";
 import { offlinePodsFollower, vmClaimNames, type OfflinePods } from "./offline-pods";
@@ -25,14 +26,23 @@ import { buildOutputs } from "./outputs";
 import { preflight } from "./preflight";
 import { decideSnapshot, type FinalVerdict } from "./verdict";
 
-/** Validated inputs with `__provider`, which partial-failure state must carry. */
-type CreateInputs = ProviderInputs & { __provider?: unknown };
+/** Validated inputs with `__provider`, which partial-failure state must carry, and this create's claim. */
+type CreateInputs = ProviderInputs & { __provider?: unknown; claim?: string };
 
 /** The snapshot as created (or adopted), and what was seen of its VM before. */
 interface Started {
   snapshot: VirtualMachineSnapshot;
   observation: SourceObservation;
   offlinePods?: OfflinePods | undefined;
+  /** Taken over from an interrupted run (or `adopt`): its own indications tell how it was taken. */
+  takenOver?: boolean;
+}
+
+/** A create under way: the context and inputs of the snapshot it settled on (a leftover may rename it). */
+interface Underway {
+  ctx: OperationContext;
+  inputs: CreateInputs;
+  started: Started;
 }
 
 /** How the wait for the snapshot ended: a final verdict, or the bound passed ("timeout"), with the last object seen. */
@@ -84,12 +94,26 @@ async function inspectSource(
   return { observation: result.observation, offlinePods };
 }
 
-/** Pre-checks the VM and creates the snapshot (or picks up this resource's leftover from a crashed run). */
-async function createNew(ctx: OperationContext, inputs: ProviderInputs): Promise<Started> {
+/**
+ * Pre-checks the VM, settles this resource's leftovers of interrupted runs, and creates the snapshot, or takes
+ * over the one an interrupted run was taking (auto-named resources only: a fixed name is the user's choice).
+ */
+async function createNew(ctx: OperationContext, inputs: CreateInputs): Promise<Underway> {
   const seen = await inspectSource(ctx, inputs);
-  const manifest = buildSnapshotManifest(inputs, ctx.version, ctx.deps.now());
-  const { snapshot } = await createOrAdopt(ctx, manifest, inputs);
-  return { snapshot, ...seen };
+  const leftover = await settleLeftovers(ctx, inputs, { mayAdopt: inputs.autoNamed });
+  if (leftover) {
+    const name = leftover.metadata.name ?? "";
+    const started = { snapshot: leftover, ...seen, takenOver: true };
+    return { ctx: { ...ctx, ref: ctx.refTo(name) }, inputs: { ...inputs, name }, started };
+  }
+  const marks = { createdAtMs: ctx.deps.now(), claim: inputs.claim ?? "" };
+  const { snapshot } = await createOrAdopt(ctx, buildSnapshotManifest(inputs, ctx.version, marks), inputs);
+  return { ctx, inputs, started: { snapshot, ...seen } };
+}
+
+/** Takes over the snapshot named by `name` (`adopt: true`). */
+async function adoptNamed(ctx: OperationContext, inputs: CreateInputs): Promise<Underway> {
+  return { ctx, inputs, started: { ...(await adoptExisting(ctx, inputs)), takenOver: true } };
 }
 
 /** Watches the snapshot until KubeVirt's verdict or the local bound, printing progress. */
@@ -132,6 +156,7 @@ async function settleFailure(
     throw new ProviderError(failureMessage({ ...facts, onFailure: "delete" }));
   }
   const outs = buildOutputs(inputs, result.last, { apiVersion: ctx.version, observation: held.observation });
+  await commitSnapshot(ctx, ctx.ref, inputs.claim ?? "");
   // The engine shows the init-error reasons (not the message) to the user and stores them in state.
   const message = failureMessage(facts);
   throw new PartialFailureError(message, resourceId(ctx.ref.namespace, ctx.ref.name), outs, [message]);
@@ -142,12 +167,12 @@ async function settleFailure(
  * it in state as a partial failure rather than orphan it, whatever onFailure says (deleting would need the
  * same access that just failed).
  */
-function strandedSnapshot(
+async function strandedSnapshot(
   ctx: OperationContext,
   inputs: CreateInputs,
   created: Started,
   error: unknown,
-): never {
+): Promise<never> {
   const why = error instanceof Error ? error.message : String(error);
   const { namespace, name } = ctx.ref;
   const message =
@@ -158,6 +183,7 @@ function strandedSnapshot(
     apiVersion: ctx.version,
     observation: created.observation,
   });
+  await commitSnapshot(ctx, ctx.ref, inputs.claim ?? "");
   throw new PartialFailureError(message, resourceId(namespace, name), outs, [message]);
 }
 
@@ -176,9 +202,20 @@ function warnIfCrashConsistent(
     ctx.warn(`warning: ${crashConsistentWarning(`${ctx.ref.namespace}/${ctx.ref.name}`, verdict.why)}`);
 }
 
-/** Runs `create` for validated inputs; `ctx.ref` is the snapshot to make. */
-export async function createSnapshot(ctx: OperationContext, inputs: CreateInputs): Promise<CreateOutcome> {
-  const started: Started = inputs.adopt ? await adoptExisting(ctx, inputs) : await createNew(ctx, inputs);
+/** A claim token unique to this create (the clock and a random suffix). */
+function newClaim(ctx: OperationContext): string {
+  return `${ctx.deps.now().toString(36)}-${ctx.deps.suffix()}`;
+}
+
+/**
+ * Runs `create` for validated inputs; `ctx.ref` is the snapshot to make. The snapshot stays marked pending
+ * until the last step, so an interruption anywhere before leaves a leftover the next run settles.
+ */
+export async function createSnapshot(ctx0: OperationContext, inputs0: CreateInputs): Promise<CreateOutcome> {
+  const claimed = { ...inputs0, claim: newClaim(ctx0) };
+  const { ctx, inputs, started } = claimed.adopt
+    ? await adoptNamed(ctx0, claimed)
+    : await createNew(ctx0, claimed);
   // Progress lines name the pods behind KubeVirt's "pods using PVCs" count; the failure message needs the
   // last waiting reason, since a snapshot Failed at its deadline reads "Operation failed".
   const follower = offlinePodsFollower(started.offlinePods);
@@ -189,9 +226,10 @@ export async function createSnapshot(ctx: OperationContext, inputs: CreateInputs
     return settleFailure(ctx, inputs, result, { ...started, waitingReason: follower.lastWaitingReason() });
   }
   const keptHistory = await settleHistory(ctx, inputs, { keep: inputs.history, takeOver: true });
+  await commitSnapshot(ctx, ctx.ref, inputs.claim ?? "");
   const { __provider: _provider, ...plainInputs } = inputs;
-  // An adopted snapshot was taken without us: its final indications say whether the VM ran and was frozen.
-  const seen = inputs.adopt ? observationFromIndications(result.last) : started.observation;
+  // A snapshot taken without this create: its final indications say whether the VM ran and was frozen.
+  const seen = started.takenOver ? observationFromIndications(result.last) : started.observation;
   warnIfCrashConsistent(ctx, result.last, seen);
   return {
     id: resourceId(ctx.ref.namespace, ctx.ref.name),

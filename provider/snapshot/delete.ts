@@ -1,6 +1,6 @@
 /**
- * `delete`: delete the snapshot and wait until it is gone (404 counts as done); on a destroy the resource's
- * history goes too, unless `retainHistoryOnDestroy`. Create and the history pruning delete through
+ * `delete`: delete the snapshot and wait until it is gone (404 counts as done), with the resource's leftovers
+ * of interrupted runs; on a destroy the resource's history goes too, unless `retainHistoryOnDestroy`. Create and the history pruning delete through
  * {@link deleteAndWait} as well.
  */
 import { formatDuration, parseDuration } from "../../shared/duration";
@@ -10,8 +10,9 @@ import type { OperationContext } from "../core/operation";
 import type { SnapshotRef } from "../kube/cluster";
 import { snapshotStream } from "../kube/streams";
 import type { VirtualMachineSnapshot } from "../kube/types";
-import { ownSnapshots, type HistoryOwner } from "./owned-snapshots";
-import { isHistory, isOwnedBy } from "./ownership";
+import { claimOf, isPending, leftoversOf } from "./leftover-plan";
+import { ownSnapshotsAround, type OwnedAround } from "./owned-snapshots";
+import { isHistory } from "./ownership";
 import type { SnapshotState } from "./state";
 
 /** Deletes a snapshot and waits until it is gone (finalizers released), within `deleteTimeout`. */
@@ -39,27 +40,27 @@ export async function deleteAndWait(
   );
 }
 
-/** Whether the snapshot was taken over as history by this resource's replacement (so it must stay). */
-async function keptByReplacement(ctx: OperationContext, owner: string): Promise<boolean> {
-  const live = await ctx.cluster.getSnapshot(ctx.ref);
-  return live !== undefined && isOwnedBy(live, owner) && isHistory(live);
+/** Deletes leftovers of interrupted runs (snapshots no state records) by name, saying why. */
+export async function deleteLeftovers(
+  ctx: OperationContext,
+  names: readonly string[],
+  deleteTimeout: string,
+): Promise<void> {
+  for (const name of names) {
+    ctx.say(`deleting ${ctx.ref.namespace}/${name}, left unfinished by an interrupted run of this resource.`);
+    await deleteAndWait(ctx, ctx.refTo(name), deleteTimeout);
+  }
 }
 
-/**
- * After the resource's own snapshot was deleted: if no other current snapshot of this owner exists (a
- * destroy, not a replacement), delete its history too, unless `retain`.
- */
+/** On a destroy (no successor), deletes the resource's history too, unless `retain`. */
 async function dropHistoryOnDestroy(
   ctx: OperationContext,
-  owner: HistoryOwner,
-  retain: boolean,
+  history: readonly VirtualMachineSnapshot[],
+  options: { retain: boolean; deleteTimeout: string },
 ): Promise<void> {
-  const own = await ownSnapshots(ctx, owner.owner);
-  if (own.some((s) => !isHistory(s))) return;
-  const history = own.filter(isHistory);
   if (history.length === 0) return;
   const names = history.map((s) => s.metadata.name ?? "").join(", ");
-  if (retain) {
+  if (options.retain) {
     ctx.say(
       `retainHistoryOnDestroy: keeping ${history.length} history snapshot(s) in ` +
         `${ctx.ref.namespace}: ${names}. Delete them yourself when no longer needed.`,
@@ -68,22 +69,50 @@ async function dropHistoryOnDestroy(
   }
   ctx.say(`deleting ${history.length} history snapshot(s): ${names}.`);
   for (const snapshot of history) {
-    await deleteAndWait(ctx, ctx.refTo(snapshot.metadata.name ?? ""), owner.deleteTimeout);
+    await deleteAndWait(ctx, ctx.refTo(snapshot.metadata.name ?? ""), options.deleteTimeout);
   }
 }
 
-/** Deletes the resource's snapshot (`ctx.ref`), whatever its phase, as its stored `state` describes it. */
+/**
+ * Why the resource's snapshot must stay although its resource is deleted, or `undefined`: a later create of
+ * the same resource adopted it (another claim on it), or a committed replacement keeps it as history.
+ */
+function keptReason(state: SnapshotState, around: OwnedAround, successor: boolean): string | undefined {
+  const { self } = around;
+  if (!self) return undefined;
+  const claim = claimOf(self);
+  if (state.claim && claim && claim !== state.claim)
+    return `was taken over by a later create of "${state.owner ?? ""}"`;
+  if (isHistory(self) && successor) return `is kept as history of "${state.owner ?? ""}" by its replacement`;
+  return undefined;
+}
+
+/**
+ * Deletes the resource's snapshot (`ctx.ref`), whatever its phase, as its stored `state` describes it; with
+ * the owner known, also the resource's leftovers and, on a destroy (no committed successor), its history
+ * unless `retainHistoryOnDestroy`.
+ */
 export async function deleteSnapshot(ctx: OperationContext, state: SnapshotState): Promise<void> {
   const { namespace, name } = ctx.ref;
   const { owner } = state;
   const deleteTimeout = state.deleteTimeout ?? DEFAULT_DELETE_TIMEOUT;
-  if (owner && (await keptByReplacement(ctx, owner))) {
-    ctx.say(`${namespace}/${name} is kept as history of "${owner}" by its replacement; not deleting it.`);
-    return;
-  }
-  await deleteAndWait(ctx, ctx.ref, deleteTimeout);
-  if (owner && state.history > 0) {
-    await dropHistoryOnDestroy(ctx, { owner, deleteTimeout }, state.retainHistoryOnDestroy);
+  if (owner) {
+    const around = await ownSnapshotsAround(ctx, owner);
+    const successor = around.others.some((s) => !isHistory(s) && !isPending(s));
+    const kept = keptReason(state, around, successor);
+    if (kept) {
+      ctx.say(`${namespace}/${name} ${kept}; not deleting it.`);
+      return;
+    }
+    const leftovers = leftoversOf(around.others).map((s) => s.metadata.name ?? "");
+    await deleteLeftovers(ctx, leftovers, deleteTimeout);
+    await deleteAndWait(ctx, ctx.ref, deleteTimeout);
+    if (!successor && state.history > 0) {
+      const history = around.others.filter(isHistory);
+      await dropHistoryOnDestroy(ctx, history, { retain: state.retainHistoryOnDestroy, deleteTimeout });
+    }
+  } else {
+    await deleteAndWait(ctx, ctx.ref, deleteTimeout);
   }
   if (state.deletionPolicy === "Retain" && state.readyToUse) {
     ctx.say(

@@ -1,13 +1,17 @@
 /** The `VirtualMachineSnapshot` object to create, and metadata patches. Pure. */
 import {
+  CLAIM_ANNOTATION,
   CREATED_AT_ANNOTATION,
+  INTENT_ANNOTATION,
   KUBEVIRT_GROUP,
   MANAGED_BY_LABEL,
   MANAGED_BY_VALUE,
   OWNER_ANNOTATION,
   OWNER_HASH_LABEL,
+  PENDING_ANNOTATION,
   SNAPSHOT_GROUP,
 } from "../core/constants";
+import { snapshotIntent } from "./intent";
 import { ownerHash } from "./ownership";
 import type { MetadataPatch } from "../kube/cluster";
 import type { VirtualMachineSnapshot } from "../kube/types";
@@ -29,17 +33,33 @@ export function snapshotAnnotations(
   return { ...(inputs.annotations ?? {}), [OWNER_ANNOTATION]: inputs.owner };
 }
 
+/** What a create stamps on its snapshot besides the inputs. */
+export interface CreateMarks {
+  /** The provider's clock when creating (ms), for ordering history. */
+  createdAtMs: number;
+  /** The claim token of this create (leftovers.ts). */
+  claim: string;
+}
+
+/** The annotations only a create writes: created-at, pending (until state records it), intent and claim. */
+function createAnnotations(inputs: ProviderInputs, marks: CreateMarks): Record<string, string> {
+  return {
+    [CREATED_AT_ANNOTATION]: new Date(marks.createdAtMs).toISOString(),
+    [PENDING_ANNOTATION]: "true",
+    [INTENT_ANNOTATION]: snapshotIntent(inputs),
+    [CLAIM_ANNOTATION]: marks.claim,
+  };
+}
+
 /**
- * Builds the snapshot to create. Only `source`, `deletionPolicy` and `failureDeadline` go into the spec;
- * `createdAtMs` (the provider's clock) is stamped for ordering history.
+ * Builds the snapshot to create. Only `source`, `deletionPolicy` and `failureDeadline` go into the spec; the
+ * create's marks go into the annotations.
  */
 export function buildSnapshotManifest(
   inputs: ProviderInputs,
   version: string,
-  createdAtMs?: number,
+  marks: CreateMarks,
 ): VirtualMachineSnapshot {
-  const createdAt: Record<string, string> =
-    createdAtMs === undefined ? {} : { [CREATED_AT_ANNOTATION]: new Date(createdAtMs).toISOString() };
   return {
     apiVersion: `${SNAPSHOT_GROUP}/${version}`,
     kind: "VirtualMachineSnapshot",
@@ -47,7 +67,7 @@ export function buildSnapshotManifest(
       name: inputs.name,
       namespace: inputs.namespace,
       labels: snapshotLabels(inputs),
-      annotations: { ...snapshotAnnotations(inputs), ...createdAt },
+      annotations: { ...snapshotAnnotations(inputs), ...createAnnotations(inputs, marks) },
     },
     spec: {
       source: { apiGroup: KUBEVIRT_GROUP, kind: "VirtualMachine", name: inputs.vmName },

@@ -23,6 +23,10 @@ const snapshotStateSchema = storedStateSchema({
   apiVersion: text(),
   /** Kubernetes name of the snapshot (compared by diff: a fixed name is deleted before its replacement). */
   name: text(),
+  /** Namespace of the snapshot (the id carries it too; a bare-name id given to an import is completed with it). */
+  namespace: text(),
+  /** The claim token of the create that took the snapshot (absent in state of builds before claims). */
+  claim: text(),
   /** `<project>/<stack>/<resource name>` (absent: no history is looked at). */
   owner: text(),
   /** How long a delete waits (absent only in state cut short: `DEFAULT_DELETE_TIMEOUT` applies). */

@@ -193,12 +193,12 @@ describe("history across replacements (fake cluster)", () => {
   it("with history 0 the replaced snapshot is left for the engine to delete, and old history is pruned", async () => {
     const { cluster, provider, take, names } = setup();
     await take("snap-1");
-    await take("snap-2");
+    const second = await take("snap-2");
     const third = await take("snap-3", { history: 0 });
     expect(third.outs["keptHistory"]).toEqual([]);
     expect(names()).toEqual(["prod/snap-2", "prod/snap-3"]);
     expect(isHistory(cluster, "snap-2")).toBe(false);
-    await provider.delete("prod/snap-2", { ...third.outs, name: "snap-2", history: 2 });
+    await provider.delete("prod/snap-2", { ...second.outs, history: 2 });
     expect(names()).toEqual(["prod/snap-3"]);
   });
 });
