@@ -7,6 +7,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ProviderDeps } from "../core/deps";
 import { openOperation, storedTarget, type OperationTarget } from "../core/operation";
 import { readChecked } from "../core/read-checked";
+import { completeResourceId } from "../core/resource-id";
 import { refuseUnsafeDelete } from "../core/stored-state";
 import { checkInputs } from "./check";
 import { createSnapshot } from "./create";
@@ -43,7 +44,8 @@ export function createVmSnapshotProvider(
     },
     read: async (id: string, props?: Props) => {
       const stored = readSnapshotState(props ?? {});
-      return readSnapshot(await openOperation(deps, storedTarget(id, stored.state)), id, stored);
+      const fullId = completeResourceId(id, stored.state.namespace);
+      return readSnapshot(await openOperation(deps, storedTarget(fullId, stored.state)), fullId, stored);
     },
     update: async (id: string, olds: Props, raw: Props) => {
       const news = readInputs(raw);
