@@ -9,6 +9,7 @@ import type { ProviderDeps } from "./core/deps";
 import type { RestoreCluster } from "./kube/cluster";
 import { connectCluster, type ClusterSettings } from "./kube/connect";
 import { randomSuffix } from "./core/naming";
+import { startEngineWatch } from "./host/start";
 import { createVmRestoreProvider } from "./restore/provider";
 import { createVmSnapshotProvider } from "./snapshot/provider";
 
@@ -57,6 +58,7 @@ function memo(
   settings: ClusterSettings | undefined,
   make: (deps: ProviderDeps<RestoreCluster>) => LoadedProvider,
 ): LoadedProvider {
+  startEngineWatch();
   const key = `${kind}:${JSON.stringify(settings ?? {})}`;
   let provider = loaded.get(key);
   if (!provider) {
