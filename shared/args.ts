@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { parseDuration } from "./duration";
-import { dnsName, duration, enumField, show } from "./fields";
+import { dnsName, duration, enumField, flag, kubeContext, show, stringList } from "./fields";
 import { isLabelValue, isQualifiedKey } from "./names";
 
 /** The largest `history` accepted. */
@@ -14,7 +14,14 @@ export const MAX_HISTORY = 100;
 export const RESERVED_KEY_PREFIX = "pulumi-kubevirt-snapshot.io/";
 
 function stringMap(field: string, checkValue: boolean) {
-  return z.record(z.string(), z.string()).superRefine((map, ctx) => {
+  const value = z.string({
+    error: (issue) =>
+      `${field} value ${show(issue.input)} is not a string. Fix: write every ${field} value as a string (quote it).`,
+  });
+  const notMap = (issue: { input?: unknown }) =>
+    `${field} is ${show(issue.input)}, which is not a map of strings. Fix: give an object of strings, e.g. ` +
+    `{ team: "db" }, or leave ${field} unset.`;
+  return z.record(z.string(), value, { error: notMap }).superRefine((map, ctx) => {
     for (const [key, value] of Object.entries(map)) {
       if (!isQualifiedKey(key)) {
         ctx.addIssue({
@@ -86,7 +93,7 @@ export const vmSnapshotArgsShape = {
   /** Annotations for the snapshot object; updated in place. */
   annotations: stringMap("annotations", false).optional(),
   /** Free-form values; any change takes a new snapshot (replace). Bind them to what the snapshot protects. */
-  triggers: z.array(z.string({ error: "triggers must be a list of strings." })).default([]),
+  triggers: stringList("triggers"),
   /**
    * What to do with a Failed snapshot: "keep" leaves it in the cluster and in state (replaced by the next
    * `pulumi up`); "delete" deletes it, waits until it is gone, then fails.
@@ -97,7 +104,7 @@ export const vmSnapshotArgsShape = {
    * Take a configuration-only snapshot when no volume of the VM can be snapshotted (KubeVirt's behaviour).
    * @default false
    */
-  allowEmpty: z.boolean({ error: "allowEmpty must be true or false." }).default(false),
+  allowEmpty: flag("allowEmpty", false),
   /**
    * How many earlier snapshots of this resource to keep when a trigger change replaces it. The replaced
    * snapshot is labelled as history instead of deleted; beyond the newest N, history is pruned (Failed
@@ -106,7 +113,9 @@ export const vmSnapshotArgsShape = {
    */
   history: z
     .number({
-      error: (issue) => `history must be a whole number from 0 to ${MAX_HISTORY} (got ${show(issue.input)}).`,
+      error: (issue) =>
+        `history must be a whole number from 0 to ${MAX_HISTORY} (got ${show(issue.input)}). ` +
+        "Fix: write it as a number, e.g. 7, or leave it unset for 0.",
     })
     .int({
       error: (issue) => `history is ${show(issue.input)}, which is not a whole number. Fix: use e.g. 7.`,
@@ -124,18 +133,16 @@ export const vmSnapshotArgsShape = {
    * Keep this resource's history snapshots when the resource is destroyed (they are deleted otherwise).
    * @default false
    */
-  retainHistoryOnDestroy: z
-    .boolean({ error: "retainHistoryOnDestroy must be true or false." })
-    .default(false),
+  retainHistoryOnDestroy: flag("retainHistoryOnDestroy", false),
   /**
    * Take over the existing snapshot named by `name` instead of creating one: the import path for
    * snapshots made outside Pulumi. It must exist, be of `vmName`, not be Failed, and not belong to
    * another Pulumi resource.
    * @default false
    */
-  adopt: z.boolean({ error: "adopt must be true or false." }).default(false),
+  adopt: flag("adopt", false),
   /** Kubeconfig context to use instead of the current one (or the stack config `pulumi-kubevirt-snapshot:context`). */
-  context: z.string({ error: "context must be a string naming a kubeconfig context." }).min(1).optional(),
+  context: kubeContext(),
 } as const;
 
 /** The user-facing inputs of `VMSnapshot`, as a zod object schema (defaults applied on parse). */

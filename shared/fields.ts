@@ -31,7 +31,11 @@ export function dnsName(field: string, kind: "label" | "subdomain") {
       ? "a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)"
       : "a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', each part starting and ending with a letter or digit, at most 253 characters)";
   return z
-    .string({ error: (issue) => `${field} is required and must be a string (got ${show(issue.input)}).` })
+    .string({
+      error: (issue) =>
+        `${field} is required and must be a string (got ${show(issue.input)}). ` +
+        `Fix: set ${field} to the exact Kubernetes name as a string, e.g. "db-1".`,
+    })
     .refine(test, {
       error: (issue) =>
         `${field} is ${show(issue.input)}, which is not ${rule}. Fix: use the exact Kubernetes name, e.g. "db-1".`,
@@ -41,7 +45,10 @@ export function dnsName(field: string, kind: "label" | "subdomain") {
 /** A Go/Kubernetes duration input ("5m", "1h30m"); positive, or also "0" when `allowZero`. */
 export function duration(field: string, example: string, allowZero: boolean) {
   return z
-    .string({ error: (issue) => `${field} must be a duration string (got ${show(issue.input)}).` })
+    .string({
+      error: (issue) =>
+        `${field} must be a duration string (got ${show(issue.input)}). Fix: write it as a string, e.g. "${example}".`,
+    })
     .refine(
       (text) => {
         const ms = parseDuration(text);
@@ -54,4 +61,41 @@ export function duration(field: string, example: string, allowZero: boolean) {
           `${allowZero ? ', or "0" for no deadline' : ""}. Fix: write e.g. "${example}".`,
       },
     );
+}
+
+/** A true/false input with a default; its error names the field, the bad value, the allowed values and the fix. */
+export function flag(field: string, fallback: boolean) {
+  return z
+    .boolean({
+      error: (issue) =>
+        `${field} is ${show(issue.input)}; allowed values: true, false. ` +
+        `Fix: set ${field} to true or false (not a string), or leave it unset for ${fallback}.`,
+    })
+    .default(fallback);
+}
+
+/** A list of free-form strings (`triggers`), empty by default. */
+export function stringList(field: string) {
+  return z
+    .array(
+      z.string({
+        error: (issue) =>
+          `${field} must be a list of strings, and it holds ${show(issue.input)}. ` +
+          `Fix: write every entry of ${field} as a string, e.g. String(value).`,
+      }),
+      {
+        error: (issue) =>
+          `${field} is ${show(issue.input)}, which is not a list of strings. ` +
+          `Fix: give a list such as ["v2"], or leave ${field} unset for [].`,
+      },
+    )
+    .default([]);
+}
+
+/** The kubeconfig context input (optional; unset means the stack config's or the current context). */
+export function kubeContext() {
+  const error = (issue: { input?: unknown }) =>
+    `context is ${show(issue.input)}, which is not the name of a kubeconfig context. Fix: set context to a ` +
+    "name listed by kubectl config get-contexts -o name, or leave it unset for the stack config's or the current context.";
+  return z.string({ error }).min(1, { error }).optional();
 }

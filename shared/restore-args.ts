@@ -3,7 +3,7 @@
  * but the waits reaches KubeVirt's immutable restore spec, so changing one takes a new restore.
  */
 import { z } from "zod";
-import { dnsName, duration, enumField } from "./fields";
+import { dnsName, duration, enumField, kubeContext, stringList } from "./fields";
 
 /** KubeVirt's `targetReadinessPolicy` values (snapshot.kubevirt.io v1beta1). */
 export const TARGET_READINESS_POLICIES = [
@@ -56,9 +56,9 @@ export const vmRestoreArgsShape = {
    */
   deleteTimeout: duration("deleteTimeout", "5m", false).default("5m"),
   /** Free-form values; any change runs the restore again (a new restore object). */
-  triggers: z.array(z.string({ error: "triggers must be a list of strings." })).default([]),
+  triggers: stringList("triggers"),
   /** Kubeconfig context to use instead of the current one (or the stack config `pulumi-kubevirt-snapshot:context`). */
-  context: z.string({ error: "context must be a string naming a kubeconfig context." }).min(1).optional(),
+  context: kubeContext(),
 } as const;
 
 /** The user-facing inputs of `VMRestore`, as a zod object schema (defaults applied on parse). */

@@ -4,6 +4,7 @@
  * problems are reported at once, each with its property path.
  */
 import type { z } from "zod";
+import { show } from "../../shared/fields";
 import { UNKNOWN_VALUE } from "./constants";
 import { chooseName } from "./naming";
 
@@ -43,7 +44,44 @@ export function containsUnknown(value: unknown): boolean {
   return false;
 }
 
-function issueToFailure(spec: CheckSpec, issue: z.core.$ZodIssue): CheckFailure {
+/** The value at an issue's path in the raw inputs (`undefined` when it is not there). */
+function valueAtPath(raw: Record<string, unknown>, path: readonly PropertyKey[]): unknown {
+  let value: unknown = raw;
+  for (const key of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/** What the SDK sets the provider-side inputs to (they are not arguments of the resource classes). */
+const SDK_SET: Readonly<Record<string, string>> = {
+  resourceName: "the Pulumi resource name",
+  owner: "<project>/<stack>/<resource name>",
+};
+
+/**
+ * The reason for an issue in zod's own words ("Invalid input: expected string, received number"), which
+ * name neither the input nor a fix: the SDK's `resourceName` and `owner`, and any field whose schema has no
+ * message of its own. It gets the property, the value and a fix.
+ */
+function plainIssueReason(spec: CheckSpec, property: string, value: unknown, message: string): string {
+  const top = property.split(".")[0] ?? "";
+  const what = `${property} is ${value === undefined ? "missing" : show(value)} (${message.replace(/\.$/, "")})`;
+  if (spec.userKeys.includes(top)) {
+    return `${what}. Fix: correct ${property}; README.md describes the ${spec.kind} arguments and their values.`;
+  }
+  return (
+    `${what}: the pulumi-kubevirt-snapshot SDK sets ${top} to ${SDK_SET[top] ?? "a value of its own"}. Fix: create the resource with the ` +
+    `SDK's ${spec.kind} class (new ${spec.kind}(name, args)), not by calling the dynamic provider with inputs of your own.`
+  );
+}
+
+function issueToFailure(
+  spec: CheckSpec,
+  raw: Record<string, unknown>,
+  issue: z.core.$ZodIssue,
+): CheckFailure {
   if (issue.code === "unrecognized_keys") {
     const keys = issue.keys.map((k) => `"${k}"`).join(", ");
     return {
@@ -54,7 +92,9 @@ function issueToFailure(spec: CheckSpec, issue: z.core.$ZodIssue): CheckFailure 
     };
   }
   const property = issue.path.map(String).join(".");
-  return { property, reason: issue.message };
+  const top = property.split(".")[0] ?? "";
+  if (issue.message.includes(top)) return { property, reason: issue.message };
+  return { property, reason: plainIssueReason(spec, property, valueAtPath(raw, issue.path), issue.message) };
 }
 
 /**
@@ -71,7 +111,7 @@ export function checkAgainst(
   const unknownKeys = new Set(Object.keys(raw).filter((k) => containsUnknown(raw[k])));
   const parsed = spec.schema.safeParse(raw);
   const failures = (parsed.success ? [] : parsed.error.issues)
-    .map((issue) => issueToFailure(spec, issue))
+    .map((issue) => issueToFailure(spec, raw, issue))
     .filter((f) => !unknownKeys.has(f.property.split(".")[0] ?? ""));
   if (!spec.crossFieldKeys.some((k) => unknownKeys.has(k))) {
     failures.push(...spec.crossFieldIssues(raw).map((i) => ({ property: i.path, reason: i.message })));

@@ -1,0 +1,105 @@
+/**
+ * The smallest failing examples of the bugs the property tests of this directory found, as plain unit tests
+ * (each was red before its fix).
+ *
+ * Generated: nothing; every input is written out.
+ *
+ * Asserted: `check` failures in zod's own words got the property, the bad value and a fix (wrong types for
+ * labels, triggers, flags, context, durations, names, history, and the SDK's resourceName and owner); a
+ * duration longer than Go's `time.Duration` holds is refused by `check` (KubeVirt could not read it); an
+ * earlier auto-name that Kubernetes would refuse is not kept by `check` (it passed check and failed create);
+ * a VMRestore's `delete` (and `read`) take stored props that are absent, as a VMSnapshot's do.
+ */
+import { createVmRestoreProvider } from "../../../provider/restore/provider";
+import { createVmSnapshotProvider } from "../../../provider/snapshot/provider";
+import { FakeCluster } from "../../support/fake-cluster";
+import { testDeps } from "../../support/test-deps";
+
+const snapshots = createVmSnapshotProvider(testDeps(new FakeCluster()));
+const restores = createVmRestoreProvider(testDeps(new FakeCluster()));
+const SNAPSHOT = { namespace: "prod", vmName: "db-1", resourceName: "nightly", owner: "p/dev/nightly" };
+const RESTORE = {
+  namespace: "prod",
+  snapshotName: "snap-1",
+  resourceName: "rollback",
+  owner: "p/dev/rollback",
+};
+
+/** The one failure `check` reports for `news`. */
+async function onlyFailure(
+  provider: typeof snapshots,
+  news: Record<string, unknown>,
+): Promise<{ property: string; reason: string }> {
+  const { failures = [] } = await provider.check(undefined, news);
+  expect(failures).toHaveLength(1);
+  return failures[0]!;
+}
+
+describe("check failures name the property, the bad value and a fix (found by check's properties)", () => {
+  it.each([
+    ["allowEmpty", { allowEmpty: "true" }, 'allowEmpty is "true"; allowed values: true, false. Fix:'],
+    [
+      "retainHistoryOnDestroy",
+      { retainHistoryOnDestroy: 1 },
+      "retainHistoryOnDestroy is 1; allowed values: true, false. Fix:",
+    ],
+    ["labels", { labels: "team=db" }, 'labels is "team=db", which is not a map of strings. Fix:'],
+    ["labels.team", { labels: { team: 1 } }, "labels value 1 is not a string. Fix:"],
+    ["annotations", { annotations: ["a"] }, 'annotations is ["a"], which is not a map of strings. Fix:'],
+    ["triggers", { triggers: "v1" }, 'triggers is "v1", which is not a list of strings. Fix:'],
+    ["triggers.1", { triggers: ["v1", 2] }, "triggers must be a list of strings, and it holds 2. Fix:"],
+    ["context", { context: "" }, 'context is "", which is not the name of a kubeconfig context. Fix:'],
+    [
+      "timeout",
+      { timeout: 300 },
+      'timeout must be a duration string (got 300). Fix: write it as a string, e.g. "15m".',
+    ],
+    ["name", { name: null }, "name is required and must be a string (got null). Fix:"],
+    ["history", { history: "3" }, 'history must be a whole number from 0 to 100 (got "3"). Fix:'],
+  ])("VMSnapshot %s", async (property, wrong, reason) => {
+    expect(await onlyFailure(snapshots, { ...SNAPSHOT, ...wrong })).toEqual({
+      property,
+      reason: expect.stringContaining(reason),
+    });
+  });
+
+  it.each([
+    [
+      "owner",
+      { owner: undefined },
+      "owner is missing (Invalid input: expected string, received undefined): ",
+    ],
+    [
+      "resourceName",
+      { resourceName: "" },
+      'resourceName is "" (Too small: expected string to have >=1 characters): ',
+    ],
+  ])("VMSnapshot %s, which the SDK sets", async (property, wrong, reason) => {
+    const failure = await onlyFailure(snapshots, { ...SNAPSHOT, ...wrong });
+    expect(failure.property).toBe(property);
+    expect(failure.reason).toContain(reason);
+    expect(failure.reason).toContain(
+      "Fix: create the resource with the SDK's VMSnapshot class (new VMSnapshot(name, args))",
+    );
+  });
+
+  it.each([
+    ["context", { context: 5 }, "context is 5, which is not the name of a kubeconfig context. Fix:"],
+    ["triggers", { triggers: {} }, "triggers is {}, which is not a list of strings. Fix:"],
+    [
+      "deadline",
+      { deadline: 600 },
+      'deadline must be a duration string (got 600). Fix: write it as a string, e.g. "20m".',
+    ],
+    [
+      "owner",
+      { owner: 7 },
+      "owner is 7 (Invalid input: expected string, received number): the pulumi-kubevirt-snapshot SDK",
+    ],
+  ])("VMRestore %s", async (property, wrong, reason) => {
+    expect(await onlyFailure(restores, { ...RESTORE, ...wrong })).toEqual({
+      property,
+      reason: expect.stringContaining(reason),
+    });
+  });
+});
