@@ -18,9 +18,15 @@ const PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/y;
 /** The units a duration may use, for error messages. */
 export const DURATION_UNITS = "h, m, s, ms, us, ns";
 
+/** The longest duration Go's `time.Duration` holds (2^63-1 ns), so the longest KubeVirt can read, in ms. */
+export const MAX_DURATION_MS = 9_223_372_036_854.775;
+/** {@link MAX_DURATION_MS} as messages show it. */
+export const MAX_DURATION_TEXT = "2562047h";
+
 /**
  * Parses a Go duration string into milliseconds.
- * @returns the duration in milliseconds, or `undefined` when the text is not a Go duration.
+ * @returns the duration in milliseconds, or `undefined` when the text is not a Go duration (or one longer
+ *   than Go holds, {@link MAX_DURATION_MS}, which Go's `time.ParseDuration` refuses).
  */
 export function parseDuration(text: string): number | undefined {
   let rest = text;
@@ -38,7 +44,7 @@ export function parseDuration(text: string): number | undefined {
     if (!match) return undefined;
     total += Number(match[1]) * (UNIT_MS[match[2] ?? ""] ?? Number.NaN);
   }
-  return Number.isFinite(total) ? sign * total : undefined;
+  return Number.isFinite(total) && total <= MAX_DURATION_MS ? sign * total : undefined;
 }
 
 /** Formats milliseconds as a short human duration ("2m30s", "450ms") for messages. */

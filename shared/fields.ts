@@ -1,6 +1,6 @@
 /** Zod field builders shared by the input schemas: each error names the field, the value, the rule and the fix. */
 import { z } from "zod";
-import { DURATION_UNITS, parseDuration } from "./duration";
+import { DURATION_UNITS, MAX_DURATION_TEXT, parseDuration } from "./duration";
 import { isDns1123Label, isDns1123Subdomain } from "./names";
 
 /** A value as it appears in messages: strings quoted, the rest as JSON. */
@@ -57,7 +57,8 @@ export function duration(field: string, example: string, allowZero: boolean) {
       {
         error: (issue) =>
           `${field} is ${show(issue.input)}, which is not a ${allowZero ? "non-negative" : "positive"} ` +
-          `Kubernetes duration. Allowed: a number with a unit (${DURATION_UNITS}), combined like "1h30m"` +
+          `Kubernetes duration. Allowed: a number with a unit (${DURATION_UNITS}), combined like "1h30m", ` +
+          `at most ${MAX_DURATION_TEXT}` +
           `${allowZero ? ', or "0" for no deadline' : ""}. Fix: write e.g. "${example}".`,
       },
     );

@@ -12,6 +12,7 @@
  */
 import { createVmRestoreProvider } from "../../../provider/restore/provider";
 import { createVmSnapshotProvider } from "../../../provider/snapshot/provider";
+import { parseDuration } from "../../../shared/duration";
 import { FakeCluster } from "../../support/fake-cluster";
 import { testDeps } from "../../support/test-deps";
 
@@ -101,5 +102,21 @@ describe("check failures name the property, the bad value and a fix (found by ch
       property,
       reason: expect.stringContaining(reason),
     });
+  });
+});
+
+describe("durations longer than Go holds (found by check's properties)", () => {
+  it("refuses a duration past 2562047h, which KubeVirt's metav1.Duration cannot read, and keeps the longest it can", async () => {
+    expect(parseDuration("2562047h")).toBe(2562047 * 3_600_000);
+    expect(parseDuration("2562048h")).toBeUndefined();
+    expect(parseDuration("-3000000h")).toBeUndefined();
+    const failure = await onlyFailure(snapshots, { ...SNAPSHOT, failureDeadline: "3000000h", timeout: "1h" });
+    expect(failure.property).toBe("failureDeadline");
+    expect(failure.reason).toContain(
+      'failureDeadline is "3000000h", which is not a non-negative Kubernetes duration',
+    );
+    expect(failure.reason).toContain("at most 2562047h");
+    expect((await restores.check(undefined, { ...RESTORE, timeout: "2562048h" })).failures).toHaveLength(1);
+    expect((await restores.check(undefined, { ...RESTORE, timeout: "2562047h" })).failures).toEqual([]);
   });
 });
