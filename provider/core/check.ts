@@ -5,6 +5,7 @@
  */
 import type { z } from "zod";
 import { show } from "../../shared/fields";
+import { isDns1123Subdomain } from "../../shared/names";
 import { UNKNOWN_VALUE } from "./constants";
 import { chooseName } from "./naming";
 
@@ -98,6 +99,16 @@ function issueToFailure(
 }
 
 /**
+ * The olds whose name `chooseName` may keep: a name Kubernetes would refuse (state edited by hand) is
+ * dropped, so a fresh one is chosen instead of one that passes check and fails create.
+ */
+function namingOlds(olds: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!olds || typeof olds["name"] !== "string" || isDns1123Subdomain(olds["name"])) return olds;
+  const { name: _unusable, ...rest } = olds;
+  return rest;
+}
+
+/**
  * Validates `news` (the program's inputs) against `spec` and picks the Kubernetes name.
  * Values still unknown (preview) are not judged; their properties pass through unchanged.
  */
@@ -116,7 +127,7 @@ export function checkAgainst(
   if (!spec.crossFieldKeys.some((k) => unknownKeys.has(k))) {
     failures.push(...spec.crossFieldIssues(raw).map((i) => ({ property: i.path, reason: i.message })));
   }
-  const name = unknownKeys.has("name") ? raw["name"] : chooseName(raw, olds, suffix);
+  const name = unknownKeys.has("name") ? raw["name"] : chooseName(raw, namingOlds(olds), suffix);
   const base = parsed.success && unknownKeys.size === 0 ? (parsed.data as Record<string, unknown>) : raw;
   const inputs: Record<string, unknown> = { ...base, name, autoNamed: raw["name"] === undefined };
   if (provider !== undefined) inputs[PROVIDER_KEY] = provider;

@@ -10,8 +10,8 @@
  * earlier auto-name that Kubernetes would refuse is not kept by `check` (it passed check and failed create);
  * a VMRestore's `delete` (and `read`) take stored props that are absent, as a VMSnapshot's do.
  */
-import { createVmRestoreProvider } from "../../../provider/restore/provider";
-import { createVmSnapshotProvider } from "../../../provider/snapshot/provider";
+import { createVmRestoreProvider, readRestoreInputs } from "../../../provider/restore/provider";
+import { createVmSnapshotProvider, readInputs } from "../../../provider/snapshot/provider";
 import { parseDuration } from "../../../shared/duration";
 import { FakeCluster } from "../../support/fake-cluster";
 import { testDeps } from "../../support/test-deps";
@@ -118,5 +118,28 @@ describe("durations longer than Go holds (found by check's properties)", () => {
     expect(failure.reason).toContain("at most 2562047h");
     expect((await restores.check(undefined, { ...RESTORE, timeout: "2562048h" })).failures).toHaveLength(1);
     expect((await restores.check(undefined, { ...RESTORE, timeout: "2562047h" })).failures).toEqual([]);
+  });
+});
+
+describe("an earlier auto-name Kubernetes would refuse (found by the property 'accepts what create accepts')", () => {
+  it.each(["", "Nightly_1", "x".repeat(254)])(
+    "is not kept by check (olds name %j), so create does not fail on what check accepted",
+    async (oldName) => {
+      const olds = { name: oldName, resourceName: "nightly", autoNamed: true };
+      const snapshot = await snapshots.check(olds, SNAPSHOT);
+      expect(snapshot.failures).toEqual([]);
+      expect(readInputs(snapshot.inputs ?? {})).toMatchObject({ name: "nightly-abc1234", autoNamed: true });
+      const restore = await restores.check({ ...olds, resourceName: "rollback" }, RESTORE);
+      expect(restore.failures).toEqual([]);
+      expect(readRestoreInputs(restore.inputs ?? {})).toMatchObject({
+        name: "rollback-abc1234",
+        autoNamed: true,
+      });
+    },
+  );
+
+  it("keeps a usable earlier auto-name", async () => {
+    const olds = { name: "nightly-k3x9q2a", resourceName: "nightly", autoNamed: true };
+    expect((await snapshots.check(olds, SNAPSHOT)).inputs).toMatchObject({ name: "nightly-k3x9q2a" });
   });
 });
