@@ -31,9 +31,11 @@ export type RestoreState = z.output<typeof restoreStateSchema>;
 export const RESTORE_DELETE_DECIDING = ["context"] as const;
 
 /**
- * Reads a `VMRestore`'s stored state leniently; never throws. The typed state has a stored `deadline` as
- * `timeout`; `props` stay as stored (a refresh writes them back unchanged).
+ * Reads a `VMRestore`'s stored state leniently; never throws (no props at all read as `{}`, as a
+ * `VMSnapshot`'s do). The typed state has a stored `deadline` as `timeout`; `props` stay as stored (a refresh
+ * writes them back unchanged).
  */
-export function readRestoreState(props: Record<string, unknown>): StoredState<RestoreState> {
-  return { ...readStoredState(restoreStateSchema, withStoredTimeout(props)), props };
+export function readRestoreState(props: Record<string, unknown> | undefined): StoredState<RestoreState> {
+  const plain = props ?? {};
+  return { ...readStoredState(restoreStateSchema, withStoredTimeout(plain)), props: plain };
 }

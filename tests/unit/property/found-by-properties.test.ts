@@ -8,11 +8,12 @@
  * labels, triggers, flags, context, durations, names, history, and the SDK's resourceName and owner); a
  * duration longer than Go's `time.Duration` holds is refused by `check` (KubeVirt could not read it); an
  * earlier auto-name that Kubernetes would refuse is not kept by `check` (it passed check and failed create);
- * a VMRestore's `delete` (and `read`) take stored props that are absent, as a VMSnapshot's do.
+ * a VMRestore's `delete` takes stored props that are absent, as a VMSnapshot's does.
  */
 import { createVmRestoreProvider, readRestoreInputs } from "../../../provider/restore/provider";
 import { createVmSnapshotProvider, readInputs } from "../../../provider/snapshot/provider";
 import { parseDuration } from "../../../shared/duration";
+import { readRestoreState } from "../../../provider/restore/state";
 import { FakeCluster } from "../../support/fake-cluster";
 import { testDeps } from "../../support/test-deps";
 
@@ -141,5 +142,23 @@ describe("an earlier auto-name Kubernetes would refuse (found by the property 'a
   it("keeps a usable earlier auto-name", async () => {
     const olds = { name: "nightly-k3x9q2a", resourceName: "nightly", autoNamed: true };
     expect((await snapshots.check(olds, SNAPSHOT)).inputs).toMatchObject({ name: "nightly-k3x9q2a" });
+  });
+});
+
+describe("VMRestore stored props that are absent (found by the delete property)", () => {
+  it("reads them as {} like a VMSnapshot's, so delete removes the restore instead of a TypeError", async () => {
+    expect(readRestoreState(undefined)).toEqual({ props: {}, state: { complete: false }, unreadable: [] });
+    const cluster = new FakeCluster();
+    cluster.seedRestore({
+      metadata: { namespace: "prod", name: "rollback-abc1234" },
+      spec: {
+        target: { apiGroup: "kubevirt.io", kind: "VirtualMachine", name: "db-1" },
+        virtualMachineSnapshotName: "snap-1",
+      },
+      status: { complete: true },
+    });
+    const provider = createVmRestoreProvider(testDeps(cluster));
+    await provider.delete("prod/rollback-abc1234", undefined);
+    expect(cluster.restores.size).toBe(0);
   });
 });
