@@ -54,7 +54,8 @@ export function applyDeadlineAlias(news: Record<string, unknown>): DeadlineAlias
   const problem = deadlineProblem(deadline, rest["timeout"]);
   if (problem) return { raw: rest, failures: [problem], warnings: [] };
   return {
-    raw: { ...rest, timeout: rest["timeout"] ?? deadline },
+    // Only an absent timeout takes the deadline: a `null` one stays, to be judged (and refused) as it is.
+    raw: { ...rest, timeout: rest["timeout"] === undefined ? deadline : rest["timeout"] },
     failures: [],
     warnings: [deprecation(deadline)],
   };

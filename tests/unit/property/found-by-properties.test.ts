@@ -8,12 +8,14 @@
  * labels, triggers, flags, context, durations, names, history, and the SDK's resourceName and owner); a
  * duration longer than Go's `time.Duration` holds is refused by `check` (KubeVirt could not read it); an
  * earlier auto-name that Kubernetes would refuse is not kept by `check` (it passed check and failed create);
- * a VMRestore's `delete` takes stored props that are absent, as a VMSnapshot's does.
+ * a VMRestore's `delete` takes stored props that are absent, as a VMSnapshot's does; a `null` timeout next to
+ * a `deadline` unknown in preview is still judged.
  */
 import { createVmRestoreProvider, readRestoreInputs } from "../../../provider/restore/provider";
 import { createVmSnapshotProvider, readInputs } from "../../../provider/snapshot/provider";
 import { parseDuration } from "../../../shared/duration";
 import { readRestoreState } from "../../../provider/restore/state";
+import { UNKNOWN_VALUE } from "../../../provider/core/constants";
 import { FakeCluster } from "../../support/fake-cluster";
 import { testDeps } from "../../support/test-deps";
 
@@ -160,5 +162,18 @@ describe("VMRestore stored props that are absent (found by the delete property)"
     const provider = createVmRestoreProvider(testDeps(cluster));
     await provider.delete("prod/rollback-abc1234", undefined);
     expect(cluster.restores.size).toBe(0);
+  });
+});
+
+describe("a VMRestore deadline unknown in preview next to a null timeout (found with KVSNAP_FC_SEED=42)", () => {
+  it("still reports the null timeout instead of replacing it by the unknown deadline", async () => {
+    const { failures = [], inputs = {} } = await restores.check(undefined, {
+      ...RESTORE,
+      deadline: UNKNOWN_VALUE,
+      timeout: null,
+    });
+    expect(failures.map((f) => f.property)).toEqual(["timeout"]);
+    expect(failures[0]?.reason).toContain("timeout must be a duration string (got null). Fix:");
+    expect(inputs["timeout"]).toBeNull();
   });
 });
