@@ -22,7 +22,7 @@ import {
   type Obj,
 } from "./kube";
 import { collectDependents } from "./gc";
-import { bindPvc, driveVolumeSnapshot, releaseDeletedPvc } from "./storage";
+import { bindPvc, driveVolumeSnapshot, releaseDeletedPvc, takeHeld } from "./storage";
 import { Guests, registerApiService, serveVirtApi } from "./virt-api";
 import { reconcileVm } from "./vm-runtime";
 
@@ -104,7 +104,12 @@ async function main(): Promise<void> {
       kube,
       crPath(VM),
       crList(VM),
-      (vm, type) => (type === "delete" ? gc(vm) : vms.add(keyOf(vm))),
+      (vm, type) => {
+        if (type === "delete") return gc(vm);
+        vms.add(keyOf(vm));
+        // A scenario change may release VolumeSnapshots held by `hold-ready`.
+        for (const key of takeHeld(keyOf(vm))) csi.add(key);
+      },
       log,
     ),
     watchCollection(kube, crPath(VMI), crList(VMI), (vmi) => vms.add(keyOf(vmi)), log),

@@ -24,6 +24,11 @@ export interface Scenario {
   readyDelayMs: number;
   /** Every VolumeSnapshot of this VM reports this error instead of progressing. */
   volumeSnapshotError: string | undefined;
+  /**
+   * While set, VolumeSnapshots of this VM get their creationTime but never readyToUse: a snapshot holds at
+   * Succeeded-not-ready until a test removes the annotation (unlike the delays, read again on every VM change).
+   */
+  holdReady: boolean;
 }
 
 const number = (value: string | undefined, fallback: number): number => {
@@ -44,6 +49,7 @@ export function scenarioOf(annotations: Record<string, string> | undefined): Sce
     volumeSnapshotDelayMs: number(a("volume-snapshot-delay-ms"), 100),
     readyDelayMs: number(a("ready-delay-ms"), 200),
     volumeSnapshotError: a("volume-snapshot-error"),
+    holdReady: a("hold-ready") === "true",
   };
 }
 

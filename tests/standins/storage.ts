@@ -1,7 +1,8 @@
 /**
  * Stand-ins for the storage actors KubeVirt does not own and a bare apiserver lacks: a PVC binder, the
  * pvc-protection controller, and a CSI snapshotter that gives VolumeSnapshots a creationTime and later
- * readyToUse (or an injected error), on the timings of the VM's scenario.
+ * readyToUse (or an injected error), on the timings of the VM's scenario (or held before readyToUse while the
+ * VM says `hold-ready`).
  */
 import { isConflictOrGone, Kube, VM, VOLUME_SNAPSHOT } from "./kube";
 import { pvcStaysUnbound, scenarioOf } from "./scenario";
@@ -52,6 +53,18 @@ export async function releaseDeletedPvc(kube: Kube, namespace: string, name: str
 }
 
 const timers = new Map<string, NodeJS.Timeout>();
+/** VolumeSnapshots held by their VM's `hold-ready` scenario, by the VM's `<namespace>/<name>`. */
+const held = new Map<string, Set<string>>();
+
+/**
+ * The VolumeSnapshots (`<namespace>/<name>`) held back by a VM's `hold-ready` scenario, forgotten here: the
+ * caller drives them again when the VM changes, and each is held again if the annotation is still there.
+ */
+export function takeHeld(vmKey: string): string[] {
+  const keys = [...(held.get(vmKey) ?? [])];
+  held.delete(vmKey);
+  return keys;
+}
 
 /** Drives one VolumeSnapshot like a CSI driver: creationTime after a delay, then readyToUse; or an error. */
 export async function driveVolumeSnapshot(kube: Kube, namespace: string, name: string): Promise<void> {
@@ -94,6 +107,9 @@ export async function driveVolumeSnapshot(kube: Kube, namespace: string, name: s
       boundVolumeSnapshotContentName: `snapcontent-${vs.metadata.uid ?? ""}`,
       restoreSize: "1Gi",
     });
+  } else if (scenario.holdReady) {
+    const vmKey = `${namespace}/${vmName ?? ""}`;
+    held.set(vmKey, (held.get(vmKey) ?? new Set<string>()).add(key));
   } else {
     later(scenario.readyDelayMs, { readyToUse: true });
   }
