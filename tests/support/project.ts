@@ -49,9 +49,11 @@ function linkNodeModules(target: string): void {
 /**
  * Copies `examples/<example>` to `dir` (which must not exist) with a node_modules of links; the program's
  * `pulumi-kubevirt-snapshot` links to `packageDir` (this repository by default). Returns that link's path.
+ * An `example` with a slash is a directory relative to the repository root instead (a test's own program,
+ * e.g. `tests/e2e/programs/faults`).
  */
 export function materializeProgram(example: string, dir: string, packageDir: string = REPO): string {
-  cpSync(join(REPO, "examples", example), dir, {
+  cpSync(example.includes("/") ? join(REPO, example) : join(REPO, "examples", example), dir, {
     recursive: true,
     filter: (src) => !src.includes("node_modules"),
   });
