@@ -9,6 +9,7 @@ import { ProviderError } from "./errors";
 import { resourcePrefix } from "./resource-prefix";
 import { isDns1123Label, isDns1123Subdomain } from "../../shared/names";
 import { show } from "../../shared/fields";
+import { parseDuration } from "../../shared/duration";
 
 /** Stored state as read: the props as stored, the typed state, and the fields present but unreadable. */
 export interface StoredState<T> {
@@ -20,6 +21,15 @@ export interface StoredState<T> {
 /** A field of stored state: `schema` when the stored value fits it, else `fallback` (absent or wrong type). */
 export function storedField<T extends z.ZodType>(schema: T, fallback: z.output<T>): z.ZodCatch<T> {
   return schema.catch(fallback);
+}
+
+/**
+ * A stored duration the provider waits on (`deleteTimeout`): a positive Go duration, else absent, so the
+ * default applies. A zero or negative bound (state edited by hand) would end the wait before it began.
+ */
+export function storedDuration(): z.ZodCatch<z.ZodOptional<z.ZodString>> {
+  const positive = (text: string) => (parseDuration(text) ?? 0) > 0;
+  return storedField(z.string().refine(positive).optional(), undefined);
 }
 
 /** A loose object of {@link storedField}s: unknown keys are kept. */

@@ -4,7 +4,13 @@
  * the defaults. Every field the provider reads by name is here; other keys are kept as they are.
  */
 import { z } from "zod";
-import { readStoredState, storedField, storedStateSchema, type StoredState } from "../core/stored-state";
+import {
+  readStoredState,
+  storedDuration,
+  storedField,
+  storedStateSchema,
+  type StoredState,
+} from "../core/stored-state";
 import { withStoredTimeout } from "./deadline-alias";
 
 const text = () => storedField(z.string().optional(), undefined);
@@ -18,8 +24,8 @@ const restoreStateSchema = storedStateSchema({
   apiVersion: text(),
   /** The local wait bound (earlier builds: `deadline`). */
   timeout: text(),
-  /** How long a delete waits (absent only in state cut short: `DEFAULT_DELETE_TIMEOUT` applies). */
-  deleteTimeout: text(),
+  /** How long a delete waits (absent, or not a positive duration: `DEFAULT_DELETE_TIMEOUT` applies). */
+  deleteTimeout: storedDuration(),
   /** Whether KubeVirt completed the restore (absent: it did not, so the next up runs it again). */
   complete: storedField(z.boolean().default(false), false),
 });

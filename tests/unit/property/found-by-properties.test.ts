@@ -8,14 +8,16 @@
  * labels, triggers, flags, context, durations, names, history, and the SDK's resourceName and owner); a
  * duration longer than Go's `time.Duration` holds is refused by `check` (KubeVirt could not read it); an
  * earlier auto-name that Kubernetes would refuse is not kept by `check` (it passed check and failed create);
- * a VMRestore's `delete` takes stored props that are absent, as a VMSnapshot's does; a `null` timeout next to
- * a `deadline` unknown in preview is still judged.
+ * a VMRestore's `delete` takes stored props that are absent, as a VMSnapshot's does, and a stored
+ * `deleteTimeout` that is zero or negative as absent; a `null` timeout next to a `deadline` unknown in preview
+ * is still judged.
  */
 import { createVmRestoreProvider, readRestoreInputs } from "../../../provider/restore/provider";
 import { createVmSnapshotProvider, readInputs } from "../../../provider/snapshot/provider";
 import { parseDuration } from "../../../shared/duration";
 import { readRestoreState } from "../../../provider/restore/state";
 import { UNKNOWN_VALUE } from "../../../provider/core/constants";
+import { productionDeps } from "../../../provider/index";
 import { FakeCluster } from "../../support/fake-cluster";
 import { testDeps } from "../../support/test-deps";
 
@@ -176,4 +178,35 @@ describe("a VMRestore deadline unknown in preview next to a null timeout (found 
     expect(failures[0]?.reason).toContain("timeout must be a duration string (got null). Fix:");
     expect(inputs["timeout"]).toBeNull();
   });
+});
+
+describe("a VMRestore stored deleteTimeout that is zero or negative (found by the delete property)", () => {
+  it.each(["0", "-1m"])(
+    "reads %j as absent, so delete waits the default for KubeVirt's finalizer",
+    async (bound) => {
+      expect(readRestoreState({ deleteTimeout: bound }).state.deleteTimeout).toBeUndefined();
+      const cluster = new FakeCluster();
+      cluster.seedRestore({
+        metadata: {
+          namespace: "prod",
+          name: "rollback-abc1234",
+          finalizers: ["snapshot.kubevirt.io/vmrestore-protection"],
+        },
+        spec: {
+          target: { apiGroup: "kubevirt.io", kind: "VirtualMachine", name: "db-1" },
+          virtualMachineSnapshotName: "snap-1",
+        },
+        status: { complete: true },
+      });
+      cluster.onRestoreDelete = () => {
+        setTimeout(
+          () => cluster.updateRestore("prod", "rollback-abc1234", (r) => (r.metadata.finalizers = [])),
+          5,
+        );
+      };
+      const deps = testDeps(cluster, { timer: productionDeps({}).timer });
+      await createVmRestoreProvider(deps).delete("prod/rollback-abc1234", { deleteTimeout: bound });
+      expect(cluster.restores.size).toBe(0);
+    },
+  );
 });
