@@ -457,6 +457,12 @@ export function checkOlds(
   );
 }
 
+/** A stored `deleteTimeout`: usable, or what a hand edit or an older build may leave (negative, zero, junk). */
+export const storedDeleteTimeout: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom("5m", "30s", "-1m", "0", "-0", "5x", "", "3000000h", "1d"),
+  storedJunk,
+);
+
 /** Resource ids: the resource's own, those of other objects of the ground, other well-formed ones, and garbage. */
 export function idArb(own: string, others: readonly string[] = []): fc.Arbitrary<string> {
   return fc.oneof(

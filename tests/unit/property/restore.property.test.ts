@@ -41,6 +41,7 @@ import {
   nameField,
   params,
   plainJson,
+  storedDeleteTimeout,
   storedJunk,
   storedMutation,
   textField,
@@ -273,6 +274,7 @@ function restore(namespace: string, name: string, target: string, complete: bool
       name,
       uid: `uid-${name}`,
       annotations: { "pulumi-kubevirt-snapshot.io/owner": `proj/dev/${name}` },
+      finalizers: ["snapshot.kubevirt.io/vmrestore-protection"],
     },
     spec: {
       target: { apiGroup: "kubevirt.io", kind: "VirtualMachine", name: target },
@@ -286,6 +288,11 @@ function restore(namespace: string, name: string, target: string, complete: bool
 function ground() {
   const made = provider();
   const { cluster } = made;
+  // KubeVirt releases its finalizer 3 ms after a delete, so a delete waits as it does for real.
+  cluster.onRestoreDelete = (r) => {
+    const { namespace = "", name = "" } = r.metadata;
+    setTimeout(() => cluster.updateRestore(namespace, name, (live) => (live.metadata.finalizers = [])), 3);
+  };
   const { vm } = vmFixture({ running: false });
   cluster.addVm(vm);
   cluster.snapshots.set("prod/snap-1", {
@@ -331,8 +338,9 @@ const stateArb: fc.Arbitrary<Props | undefined> = fc
     fc.constantFrom("current", "first-build", "mutated", "mutated", "undefined"),
     storedMutation(Object.keys(CURRENT)),
     fc.option(fc.oneof(fc.constantFrom("kind-dev", "", "other"), storedJunk), { nil: undefined }),
+    fc.option(storedDeleteTimeout, { nil: undefined }),
   )
-  .map(([shape, mutation, context]) => {
+  .map(([shape, mutation, context, deleteTimeout]) => {
     if (shape === "undefined") return undefined;
     const base =
       shape === "current"
@@ -340,7 +348,11 @@ const stateArb: fc.Arbitrary<Props | undefined> = fc
         : shape === "first-build"
           ? firstBuild(CURRENT)
           : mutated(CURRENT, mutation);
-    return context === undefined ? base : { ...base, context };
+    return {
+      ...base,
+      ...(context === undefined ? {} : { context }),
+      ...(deleteTimeout === undefined ? {} : { deleteTimeout }),
+    };
   });
 
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
