@@ -3,6 +3,7 @@
  * method that touches the cluster opens one operation context (core/operation.ts) and hands it down.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { completeResourceId } from "../core/resource-id";
 import { openOperation, storedTarget } from "../core/operation";
 import { resourcePrefix } from "../core/resource-prefix";
 import { readChecked } from "../core/read-checked";
@@ -40,7 +41,8 @@ export function createVmRestoreProvider(
     },
     read: async (id: string, props?: Props) => {
       const stored = readRestoreState(props ?? {});
-      return readRestore(await openOperation(deps, storedTarget(id, stored.state)), id, stored);
+      const fullId = completeResourceId(id, stored.state.namespace);
+      return readRestore(await openOperation(deps, storedTarget(fullId, stored.state)), fullId, stored);
     },
     // Only waits and markers change in place: store them (over the state, read with `deadline` as `timeout`).
     update: (_id: string, olds: Props, news: Props) => {

@@ -22,6 +22,8 @@ const restoreStateSchema = storedStateSchema({
   context: text(),
   /** The snapshot.kubevirt.io version it was made with (absent: chosen by discovery). */
   apiVersion: text(),
+  /** Namespace of the restore (the id carries it too; a bare-name id given to an import is completed with it). */
+  namespace: text(),
   /** The local wait bound (earlier builds: `deadline`). */
   timeout: text(),
   /** How long a delete waits (absent, or not a positive duration: `DEFAULT_DELETE_TIMEOUT` applies). */

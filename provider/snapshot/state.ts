@@ -5,7 +5,13 @@
  * with the value older builds implied; other keys are kept as they are.
  */
 import { z } from "zod";
-import { readStoredState, storedField, storedStateSchema, type StoredState } from "../core/stored-state";
+import {
+  readStoredState,
+  storedDuration,
+  storedField,
+  storedStateSchema,
+  type StoredState,
+} from "../core/stored-state";
 
 /** Inputs added after the first release, with the values state without them implies. */
 export const ADDED_INPUT_DEFAULTS = { history: 0, retainHistoryOnDestroy: false, adopt: false } as const;
@@ -29,8 +35,8 @@ const snapshotStateSchema = storedStateSchema({
   claim: text(),
   /** `<project>/<stack>/<resource name>` (absent: no history is looked at). */
   owner: text(),
-  /** How long a delete waits (absent only in state cut short: `DEFAULT_DELETE_TIMEOUT` applies). */
-  deleteTimeout: text(),
+  /** How long a delete waits (absent, zero or negative, as only state cut short or edited has: `DEFAULT_DELETE_TIMEOUT`). */
+  deleteTimeout: storedDuration(),
   /** Absent from state of the first build, like the next two. */
   history: storedField(z.number().default(ADDED_INPUT_DEFAULTS.history), ADDED_INPUT_DEFAULTS.history),
   retainHistoryOnDestroy: flag(ADDED_INPUT_DEFAULTS.retainHistoryOnDestroy),

@@ -8,7 +8,8 @@ import {
   INTENT_ANNOTATION,
   PENDING_ANNOTATION,
 } from "../../../provider/core/constants";
-import type { VirtualMachineSnapshot } from "../../../provider/kube/types";
+import type { PartialFailureError } from "../../../provider/core/errors";
+import type { SnapshotPhase, VirtualMachineSnapshot } from "../../../provider/kube/types";
 import { snapshotIntent } from "../../../provider/snapshot/intent";
 import { planLeftovers } from "../../../provider/snapshot/leftover-plan";
 import { buildSnapshotManifest } from "../../../provider/snapshot/manifest";
@@ -52,7 +53,7 @@ describe("snapshotIntent", () => {
 
 const leftover = (
   name: string,
-  over: { intent?: string; createdAt: string; phase?: string; readyToUse?: boolean },
+  over: { intent?: string; createdAt: string; phase?: SnapshotPhase; readyToUse?: boolean },
 ): VirtualMachineSnapshot => ({
   metadata: {
     name,
@@ -226,7 +227,7 @@ describe("delete with leftovers and claims (fake cluster)", () => {
     cluster.failWith = { verbs: ["watch", "patch"], code: 403 };
     const stranded = await provider.create(checkedInputs({ name: "before-upgrade-str0001" })).then(
       () => undefined,
-      (error: { properties?: Record<string, unknown> }) => error.properties,
+      (error: unknown) => (error as PartialFailureError).properties,
     );
     cluster.failWith = undefined;
     expect(stranded).toBeDefined();
@@ -258,6 +259,10 @@ describe("read of a pending snapshot (an import of a pending create)", () => {
 
   it("refuses a bare name when no namespace is known, naming the form to use", async () => {
     const { provider } = setup();
+    for (const id of ["prod/x/extra", "/x", "prod/"])
+      await expect(provider.read(id, { namespace: "prod" })).rejects.toThrow(
+        /is not <namespace>\/<name>\. Fix:/,
+      );
     await expect(provider.read("before-upgrade-x", {})).rejects.toThrow(
       /is not <namespace>\/<name>.*Fix: give the id as <namespace>\/<name>/s,
     );
