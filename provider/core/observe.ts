@@ -39,10 +39,14 @@ export interface ObserveOptions<R, T extends { metadata: ObjectMeta }> {
   onReconnect?(why: string): void;
 }
 
-/** How an observation ended: the decided value (`undefined` when the bound passed first) and the last object. */
+/**
+ * How an observation ended: the decided value (`undefined` when the bound passed first), the last object, and
+ * the error of the last list or watch when no observation came after it (the cluster could not be reached).
+ */
 export interface Observed<R, T> {
   value: R | undefined;
   last: T | undefined;
+  unreachable?: string;
 }
 
 /** The decision of a wait for deletion: done once the object no longer exists. */
@@ -73,17 +77,22 @@ export async function observe<R, T extends { metadata: ObjectMeta }>(
   options: ObserveOptions<R, T>,
 ): Promise<Observed<R, T>> {
   let last: T | undefined;
+  let unreachable: string | undefined;
   const signal = options.timer(options.boundMs);
   const decide = (object: T | undefined): Decision<R> => {
+    unreachable = undefined;
     if (object) last = object;
     options.progress.observe(object);
     return options.decide(object);
   };
   try {
-    const value = await listAndWatch({ ...options, decide, signal });
+    const failed = (error: unknown): void => {
+      unreachable = asError(error).message;
+    };
+    const value = await listAndWatch({ ...options, decide, signal, failed });
     return { value, last };
   } catch (error) {
-    if (signal.aborted) return { value: undefined, last };
+    if (signal.aborted) return { value: undefined, last, ...(unreachable ? { unreachable } : {}) };
     throw error;
   } finally {
     options.progress.flush();
@@ -94,7 +103,7 @@ export async function observe<R, T extends { metadata: ObjectMeta }>(
 type Loop<R, T extends { metadata: ObjectMeta }> = Pick<
   ObserveOptions<R, T>,
   "stream" | "decide" | "delay" | "onReconnect"
-> & { signal: AbortSignal };
+> & { signal: AbortSignal; failed(error: unknown): void };
 
 type WatchOutcome<R> = { final: R } | { resourceVersion: string | undefined; error?: unknown };
 
@@ -105,6 +114,7 @@ async function listAndWatch<R, T extends { metadata: ObjectMeta }>(loop: Loop<R,
   let backoff = 0;
   const retryAfter = async (what: string, error: unknown): Promise<void> => {
     if (isPermanentWatchError(error)) throw asError(error);
+    loop.failed(error);
     backoff = Math.min(Math.max(1000, backoff * 2), MAX_BACKOFF_MS);
     loop.onReconnect?.(`${what} error: ${asError(error).message}; retrying in ${backoff}ms`);
     await loop.delay(backoff, signal);

@@ -3,6 +3,7 @@ import { formatDuration, parseDuration } from "../../shared/duration";
 import { DEFAULT_DELETE_TIMEOUT } from "../core/constants";
 import { observe, untilGone } from "../core/observe";
 import type { ReadOutcome } from "../core/outcomes";
+import { unreachableAfterDelete } from "../core/unreachable";
 import type { StoredState } from "../core/stored-state";
 import { restoreStream } from "../kube/streams";
 import type { VirtualMachineRestore } from "../kube/types";
@@ -30,7 +31,11 @@ export async function readRestore(
 export async function deleteRestore(ctx: RestoreContext, id: string, state: RestoreState): Promise<void> {
   if (!(await ctx.cluster.deleteRestore(ctx.ref))) return;
   const boundMs = parseDuration(state.deleteTimeout ?? DEFAULT_DELETE_TIMEOUT) ?? 300_000;
-  const { value: gone, last } = await observe<true, VirtualMachineRestore>({
+  const {
+    value: gone,
+    last,
+    unreachable,
+  } = await observe<true, VirtualMachineRestore>({
     ...ctx.deps,
     stream: restoreStream(ctx.cluster, ctx.ref),
     decide: untilGone,
@@ -38,6 +43,8 @@ export async function deleteRestore(ctx: RestoreContext, id: string, state: Rest
     progress: ctx.reporter(ctx.ref, { activity: "deleting", summarize: summarizeRestore }),
   });
   if (gone) return;
+  if (unreachable)
+    throw ctx.fail(unreachableAfterDelete(`VirtualMachineRestore ${id}`, boundMs, unreachable));
   throw ctx.fail(
     `VirtualMachineRestore ${id} was still there ${formatDuration(boundMs)} after its deletion ` +
       `(finalizers ${JSON.stringify(last?.metadata.finalizers ?? [])}). KubeVirt removes its finalizer when it ` +

@@ -4,6 +4,7 @@
  * {@link deleteAndWait} as well.
  */
 import { formatDuration, parseDuration } from "../../shared/duration";
+import { unreachableAfterDelete } from "../core/unreachable";
 import { DEFAULT_DELETE_TIMEOUT } from "../core/constants";
 import { observe, untilGone } from "../core/observe";
 import type { OperationContext } from "../core/operation";
@@ -23,7 +24,11 @@ export async function deleteAndWait(
 ): Promise<void> {
   if (!(await ctx.cluster.deleteSnapshot(ref))) return;
   const boundMs = parseDuration(deleteTimeout) ?? 300_000;
-  const { value: gone, last } = await observe<true, VirtualMachineSnapshot>({
+  const {
+    value: gone,
+    last,
+    unreachable,
+  } = await observe<true, VirtualMachineSnapshot>({
     ...ctx.deps,
     stream: snapshotStream(ctx.cluster, ref),
     decide: untilGone,
@@ -31,8 +36,10 @@ export async function deleteAndWait(
     progress: ctx.reporter(ref, { activity: "deleting" }),
   });
   if (gone) return;
+  const what = `VirtualMachineSnapshot ${ref.namespace}/${ref.name}`;
+  if (unreachable) throw ctx.fail(unreachableAfterDelete(what, boundMs, unreachable));
   throw ctx.fail(
-    `VirtualMachineSnapshot ${ref.namespace}/${ref.name} was still there ` +
+    `${what} was still there ` +
       `${formatDuration(boundMs)} after its deletion (phase ${last?.status?.phase ?? "?"}, finalizers ` +
       `${JSON.stringify(last?.metadata.finalizers ?? [])}). KubeVirt removes its finalizer once the content is gone ` +
       `and the VM unlocked. Fix: check the KubeVirt controller, the VM's status.snapshotInProgress and the ` +

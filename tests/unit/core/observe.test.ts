@@ -129,6 +129,40 @@ describe("observe", () => {
     expect(cluster.openWatches()).toBe(0);
   });
 
+  it("says the cluster was unreachable when the bound passes after failed reconnects with no answer since", async () => {
+    const cluster = await withSnapshot();
+    const controller = new AbortController();
+    let waits = 0;
+    const done = observeS1(cluster, {
+      timer: () => controller.signal,
+      delay: async () => {
+        if (++waits === 2) controller.abort(new Error("bound passed"));
+        await new Promise((r) => setTimeout(r, 1));
+      },
+    });
+    await new Promise((r) => setTimeout(r, 5));
+    cluster.failWith = { code: 503, verbs: ["list", "watch"] };
+    cluster.cutWatches(new Error("connect ECONNREFUSED 127.0.0.1:6443"));
+    const { value, unreachable } = await done;
+    expect(value).toBeUndefined();
+    expect(unreachable).toMatch(/ECONNREFUSED|503/);
+  });
+
+  it("does not call the cluster unreachable once an observation came after an error", async () => {
+    const cluster = await withSnapshot();
+    const controller = new AbortController();
+    const done = observeS1(cluster, { timer: () => controller.signal });
+    await new Promise((r) => setTimeout(r, 5));
+    cluster.cutWatches(new Error("socket hang up"));
+    await new Promise((r) => setTimeout(r, 5));
+    setPhase(cluster, "InProgress");
+    await new Promise((r) => setTimeout(r, 5));
+    controller.abort(new Error("bound passed"));
+    const { unreachable, last } = await done;
+    expect(unreachable).toBeUndefined();
+    expect(last?.status?.phase).toBe("InProgress");
+  });
+
   it("reports every observation as progress, the deletion as undefined, and flushes once at the end", async () => {
     const cluster = await withSnapshot();
     const seen: (string | undefined)[] = [];

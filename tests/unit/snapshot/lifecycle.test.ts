@@ -147,6 +147,17 @@ describe("delete", () => {
     expect(cluster.calls).toEqual(["discover", "delete"]);
   });
 
+  it("names the unreachable cluster, not finalizers, when no answer came until deleteTimeout", async () => {
+    const { provider, id, outs, cluster } = await created();
+    const deleting = provider.delete(id, { ...outs, deleteTimeout: "200ms" });
+    while (cluster.openWatches() === 0) await new Promise((r) => setTimeout(r, 1)); // the wait has begun
+    cluster.failWith = { code: 503, verbs: ["list", "watch"] };
+    cluster.cutWatches(new Error("connect ECONNREFUSED 127.0.0.1:6443"));
+    await expect(deleting).rejects.toThrow(
+      /its deletion was requested, but the cluster could not be reached until the 200ms wait \(deleteTimeout\) ended; last error: .*Fix: once the API server answers again/s,
+    );
+  });
+
   it("fails with the finalizers it saw when the snapshot does not go away in time", async () => {
     const { provider, id, outs } = await created();
     await expect(provider.delete(id, { ...outs, deleteTimeout: "50ms" })).rejects.toThrow(
