@@ -372,7 +372,14 @@ describe("failures against KubeVirt", () => {
     // The CSI stand-in holds the first snapshot's volume for 5 s, so the VM stays locked while the second comes.
     const { ns, vm } = await withVm({ annotations: { "sim.kvsnap.io/volume-snapshot-delay-ms": "5000" } });
     const first = await check({ namespace: ns, vmName: vm, name: "first" });
-    const second = await check({ namespace: ns, vmName: vm, name: "second" });
+    // Another resource (its own owner): one resource's create settles that resource's unfinished snapshots.
+    const second = await check({
+      namespace: ns,
+      vmName: vm,
+      name: "second",
+      resourceName: "snap-2",
+      owner: "itest/dev/snap-2",
+    });
     const creatingFirst = host.call("create", first);
     await eventually(
       () => getVm(a, ns, vm),
