@@ -14,6 +14,7 @@ import { hasStatus } from "../core/errors";
 import { toKubeApiError, type ApiAction } from "./api-errors";
 import type { Listing, RestoreCluster, SnapshotRef, WatchEvent, WatchHandle } from "./cluster";
 import { podsMountingClaims } from "./pods";
+import { throttleDelayMs } from "./throttle";
 import type {
   VirtualMachine,
   VirtualMachineInstance,
@@ -38,10 +39,14 @@ export function clientNodeCluster(lib: ClientNode, kc: k8s.KubeConfig): RestoreC
   const client: Client = { lib, kc, server };
 
   async function call<T>(action: ApiAction, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      throw toKubeApiError(error, action, server);
+    for (let tries = 1; ; tries++) {
+      try {
+        return await run();
+      } catch (error) {
+        const wait = throttleDelayMs(error, tries);
+        if (wait === undefined) throw toKubeApiError(error, action, server);
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
     }
   }
   async function orUndefined<T>(promise: Promise<T>): Promise<T | undefined> {
