@@ -24,6 +24,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -160,7 +161,7 @@ func main() {
 		os.Exit(code)
 	}
 
-	cmd.SetArgs([]string{
+	cmd.SetArgs(append([]string{
 		"--etcd-servers=" + etcdURL,
 		"--bind-address=127.0.0.1",
 		"--advertise-address=127.0.0.1",
@@ -185,7 +186,7 @@ func main() {
 		"--endpoint-reconciler-type=none",
 		"--profiling=false",
 		"--v=" + strconv.Itoa(*verbosity),
-	})
+	}, extraFlags()...))
 
 	go announceReady(ctx, stdout, server, caPEM, tokens[adminUser], adminKC, userKC, *readyTimeout)
 
@@ -195,6 +196,15 @@ func main() {
 		code = 1
 	}
 	os.Exit(code)
+}
+
+// extraFlagsEnv names further kube-apiserver flags, separated by white space, appended after the launcher's
+// own (so they win). The bench (tests/bench) sets it to turn on an audit policy and log; the ground passes
+// its environment on to this process, so no ground option is needed.
+const extraFlagsEnv = "KVSNAP_APISERVER_FLAGS"
+
+func extraFlags() []string {
+	return strings.Fields(os.Getenv(extraFlagsEnv))
 }
 
 var etcdLogLevel = zap.NewAtomicLevelAt(zap.WarnLevel)
