@@ -27,6 +27,7 @@ const STATUS_OUTPUTS: readonly (keyof VMSnapshotStatusOutputs)[] = [
   "error",
   "sourceUid",
   "keptHistory",
+  "skipped",
 ];
 
 /**
@@ -77,6 +78,8 @@ export class VMSnapshot extends pulumi.dynamic.Resource {
   declare readonly sourceUid: pulumi.Output<string>;
   /** Earlier snapshots kept as history (input `history`), newest first. */
   declare readonly keptHistory: pulumi.Output<HistoryEntryOutput[]>;
+  /** True when the VM did not exist and `whenVmMissing` is "skip": no snapshot was taken (`snapshotName` ""). */
+  declare readonly skipped: pulumi.Output<boolean>;
 
   /**
    * Takes a snapshot of `args.vmName` in `args.namespace`.

@@ -84,6 +84,14 @@ export const vmSnapshotArgsShape = {
    */
   guestAgent: enumField("guestAgent", ["prefer", "require", "ignore"] as const, "prefer"),
   /**
+   * What a create does when the VM does not exist: "fail" refuses (nothing is created); "skip" takes no
+   * snapshot and records the resource as skipped (output `skipped`), for a VM the same program creates after
+   * it. A skipped resource stays so until a replacing input (e.g. `triggers`) changes; it is then replaced by
+   * a snapshot of the VM as it is by then.
+   * @default "fail"
+   */
+  whenVmMissing: enumField("whenVmMissing", ["fail", "skip"] as const, "fail"),
+  /**
    * KubeVirt's `spec.deletionPolicy`: "Retain" keeps the ready content and its VolumeSnapshots after deletion.
    * @default "Delete"
    */

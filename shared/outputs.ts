@@ -64,4 +64,9 @@ export interface VMSnapshotStatusOutputs {
   sourceUid: string;
   /** Earlier snapshots kept as history, newest first (empty unless `history` > 0). */
   keptHistory: HistoryEntryOutput[];
+  /**
+   * True when no snapshot was taken because the VM did not exist and `whenVmMissing` is "skip"; then
+   * `snapshotName` is "", `readyToUse` false, and the status outputs are empty.
+   */
+  skipped: boolean;
 }

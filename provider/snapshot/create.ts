@@ -20,9 +20,10 @@ import { settleHistory } from "./history";
 import type { ProviderInputs } from "./inputs";
 import { commitSnapshot, settleLeftovers } from "./leftovers";
 import { buildSnapshotManifest } from "./manifest";
+import { missingVmOutcome } from "./missing-vm";
 import { observationFromIndications, type SourceObservation } from "./observation";
 import { offlinePodsFollower, vmClaimNames, type OfflinePods } from "./offline-pods";
-import { buildOutputs } from "./outputs";
+import { buildOutputs, buildSkippedOutputs } from "./outputs";
 import { preflight } from "./preflight";
 import { decideSnapshot, type FinalVerdict } from "./verdict";
 
@@ -69,17 +70,20 @@ async function findOfflinePods(ctx: OperationContext, vm: VirtualMachine): Promi
   return { namespace, vmName: vm.metadata.name ?? "", claims, pods };
 }
 
-/** Reads the VM and its instance, prints the pre-checks' notes and warnings, refuses on their errors. */
+/**
+ * Reads the VM and its instance, prints the pre-checks' notes and warnings, refuses on their errors.
+ * @returns what was seen, or `undefined` for a missing VM that `whenVmMissing: "skip"` lets pass.
+ */
 async function inspectSource(
   ctx: OperationContext,
   inputs: ProviderInputs,
-): Promise<Omit<Started, "snapshot">> {
+): Promise<Omit<Started, "snapshot"> | undefined> {
   const vm = await ctx.cluster.getVirtualMachine(inputs.namespace, inputs.vmName);
   if (!vm) {
-    throw ctx.fail(
-      `VirtualMachine ${inputs.namespace}/${inputs.vmName} not found (404), so nothing was ` +
-        `created. Fix: check namespace and vmName (kubectl get vm -n ${inputs.namespace}).`,
-    );
+    const missing = missingVmOutcome(inputs);
+    if (missing.kind === "fail") throw ctx.fail(missing.message);
+    ctx.say(missing.note);
+    return undefined;
   }
   const vmi = await ctx.cluster.getVirtualMachineInstance(inputs.namespace, inputs.vmName);
   const offlinePods = vmi ? undefined : await findOfflinePods(ctx, vm);
@@ -97,9 +101,11 @@ async function inspectSource(
 /**
  * Pre-checks the VM, settles this resource's leftovers of interrupted runs, and creates the snapshot, or takes
  * over the one an interrupted run was taking (auto-named resources only: a fixed name is the user's choice).
+ * @returns `undefined` when the VM is missing and the resource is skipped (nothing else was touched).
  */
-async function createNew(ctx: OperationContext, inputs: CreateInputs): Promise<Underway> {
+async function createNew(ctx: OperationContext, inputs: CreateInputs): Promise<Underway | undefined> {
   const seen = await inspectSource(ctx, inputs);
+  if (!seen) return undefined;
   const leftover = await settleLeftovers(ctx, inputs, { mayAdopt: inputs.autoNamed });
   if (leftover) {
     const name = leftover.metadata.name ?? "";
@@ -202,6 +208,15 @@ function warnIfCrashConsistent(
     ctx.warn(`warning: ${crashConsistentWarning(`${ctx.ref.namespace}/${ctx.ref.name}`, verdict.why)}`);
 }
 
+/** The outcome of a create that took no snapshot (its VM is missing): the id it would have had, empty status. */
+function skippedCreate(ctx: OperationContext, inputs: CreateInputs): CreateOutcome {
+  const { __provider: _provider, claim: _claim, ...plainInputs } = inputs;
+  return {
+    id: resourceId(ctx.ref.namespace, ctx.ref.name),
+    outs: buildSkippedOutputs(plainInputs, ctx.version),
+  };
+}
+
 /** A claim token unique to this create (the clock and a random suffix). */
 function newClaim(ctx: OperationContext): string {
   return `${ctx.deps.now().toString(36)}-${ctx.deps.suffix()}`;
@@ -213,9 +228,9 @@ function newClaim(ctx: OperationContext): string {
  */
 export async function createSnapshot(ctx0: OperationContext, inputs0: CreateInputs): Promise<CreateOutcome> {
   const claimed = { ...inputs0, claim: newClaim(ctx0) };
-  const { ctx, inputs, started } = claimed.adopt
-    ? await adoptNamed(ctx0, claimed)
-    : await createNew(ctx0, claimed);
+  const underway = claimed.adopt ? await adoptNamed(ctx0, claimed) : await createNew(ctx0, claimed);
+  if (!underway) return skippedCreate(ctx0, inputs0);
+  const { ctx, inputs, started } = underway;
   // Progress lines name the pods behind KubeVirt's "pods using PVCs" count; the failure message needs the
   // last waiting reason, since a snapshot Failed at its deadline reads "Operation failed".
   const follower = offlinePodsFollower(started.offlinePods);

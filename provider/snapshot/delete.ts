@@ -95,14 +95,17 @@ function keptReason(state: SnapshotState, around: OwnedAround, successor: boolea
 }
 
 /**
- * Deletes the resource's snapshot (`ctx.ref`), whatever its phase, as its stored `state` describes it; with
- * the owner known, also the resource's leftovers and, on a destroy (no committed successor), its history
- * unless `retainHistoryOnDestroy`.
+ * Deletes the resource's snapshot (`ctx.ref`), whatever its phase, as its stored `state` describes it (a
+ * skipped resource has none: nothing is deleted under its name); with the owner known, also the resource's
+ * leftovers and, on a destroy (no committed successor), its history unless `retainHistoryOnDestroy`.
  */
 export async function deleteSnapshot(ctx: OperationContext, state: SnapshotState): Promise<void> {
   const { namespace, name } = ctx.ref;
   const { owner } = state;
   const deleteTimeout = state.deleteTimeout ?? DEFAULT_DELETE_TIMEOUT;
+  if (state.skipped) {
+    ctx.say(`no snapshot to delete: the resource was skipped (its VM did not exist when it was created).`);
+  }
   if (owner) {
     const around = await ownSnapshotsAround(ctx, owner);
     const successor = around.others.some((s) => !isHistory(s) && !isPending(s));
@@ -113,12 +116,12 @@ export async function deleteSnapshot(ctx: OperationContext, state: SnapshotState
     }
     const leftovers = leftoversOf(around.others).map((s) => s.metadata.name ?? "");
     await deleteLeftovers(ctx, leftovers, deleteTimeout);
-    await deleteAndWait(ctx, ctx.ref, deleteTimeout);
+    if (!state.skipped) await deleteAndWait(ctx, ctx.ref, deleteTimeout);
     if (!successor && state.history > 0) {
       const history = around.others.filter(isHistory);
       await dropHistoryOnDestroy(ctx, history, { retain: state.retainHistoryOnDestroy, deleteTimeout });
     }
-  } else {
+  } else if (!state.skipped) {
     await deleteAndWait(ctx, ctx.ref, deleteTimeout);
   }
   if (state.deletionPolicy === "Retain" && state.readyToUse) {

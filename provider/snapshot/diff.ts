@@ -35,16 +35,19 @@ export const UPDATE_KEYS = [
   "history",
   "retainHistoryOnDestroy",
   "adopt",
+  "whenVmMissing",
 ] as const;
 
 /**
  * Why the live snapshot itself calls for a replacement, or `undefined` when it is fine (`waitFor`: the new
- * input, when known).
+ * input, when known). A skipped resource holds no snapshot, so nothing of it calls for one: it waits for a
+ * replacing input to change.
  */
 export function statusReplaceKey(
-  olds: Pick<SnapshotState, "phase" | "readyToUse" | "waitFor">,
+  olds: Pick<SnapshotState, "phase" | "readyToUse" | "waitFor" | "skipped">,
   waitForInput: unknown,
 ): string | undefined {
+  if (olds.skipped) return undefined;
   if (olds.phase === "Failed") return "phase";
   const waitFor = waitForInput ?? olds.waitFor;
   if (waitFor !== "succeeded" && !olds.readyToUse) return "readyToUse";

@@ -43,7 +43,48 @@ export function statusOutputs(snapshot: VirtualMachineSnapshot, facts: StatusFac
     error: status.error?.message ?? "",
     sourceUid: status.sourceUID ?? "",
     keptHistory: keptHistory.map((entry) => ({ ...entry })),
+    skipped: false,
   };
+}
+
+/**
+ * The status outputs of a resource that took no snapshot (its VM did not exist, `whenVmMissing: "skip"`):
+ * every status output empty, `readyToUse` false, `skipped` true.
+ */
+export function skippedStatusOutputs(
+  where: { namespace: string; vmName: string },
+  apiVersion: string,
+): VMSnapshotStatusOutputs {
+  return {
+    snapshotName: "",
+    namespace: where.namespace,
+    vmName: where.vmName,
+    apiVersion,
+    uid: "",
+    phase: "",
+    readyToUse: false,
+    creationTime: "",
+    online: false,
+    guestAgentConnected: false,
+    consistency: "",
+    indications: [],
+    sourceIndications: [],
+    includedVolumes: [],
+    excludedVolumes: [],
+    contentName: "",
+    error: "",
+    sourceUid: "",
+    keptHistory: [],
+    skipped: true,
+  };
+}
+
+/** The full state of a skipped resource: its (validated) inputs and empty status outputs, sanitized. */
+export function buildSkippedOutputs(
+  inputs: Record<string, unknown> & { namespace: string; vmName: string },
+  apiVersion: string,
+): Record<string, PlainValue> {
+  return sanitize({ ...inputs, ...skippedStatusOutputs(inputs, apiVersion) }) as Record<string, PlainValue>;
 }
 
 /** The full state: the (validated) inputs followed by the status outputs, sanitized for protobuf. */

@@ -15,6 +15,7 @@ import { deleteSnapshot } from "./delete";
 import { diffSnapshot } from "./diff";
 import { providerInputsSchema, type ProviderInputs } from "./inputs";
 import { readSnapshot } from "./read";
+import { readSkipped, updateSkipped } from "./skipped";
 import { readSnapshotState, SNAPSHOT_DELETE_DECIDING } from "./state";
 import { updateSnapshot } from "./update";
 
@@ -45,11 +46,13 @@ export function createVmSnapshotProvider(
     read: async (id: string, props?: Props) => {
       const stored = readSnapshotState(props ?? {});
       const fullId = completeResourceId(id, stored.state.namespace);
+      if (stored.state.skipped) return readSkipped(fullId, stored);
       return readSnapshot(await openOperation(deps, storedTarget(fullId, stored.state)), fullId, stored);
     },
     update: async (id: string, olds: Props, raw: Props) => {
       const news = readInputs(raw);
       const stored = readSnapshotState(olds);
+      if (stored.state.skipped) return updateSkipped(news, stored.state);
       const target = { ...inputTarget(news), apiVersion: stored.state.apiVersion };
       return updateSnapshot(await openOperation(deps, target), id, stored.state, news);
     },

@@ -1,8 +1,8 @@
 /**
  * A `VMSnapshot`'s stored state as this build reads it, whichever build wrote it: the first (no `history`,
- * `retainHistoryOnDestroy`, `adopt`, `keptHistory` or `consistency`), the one that added history and adopt, or
- * this one; and state cut short or holding a wrong type. Every field the provider reads by name is here,
- * with the value older builds implied; other keys are kept as they are.
+ * `retainHistoryOnDestroy`, `adopt`, `keptHistory` or `consistency`), the one that added history and adopt,
+ * those before `whenVmMissing` and `skipped`, or this one; and state cut short or holding a wrong type. Every
+ * field the provider reads by name is here, with the value older builds implied; other keys are kept as they are.
  */
 import { z } from "zod";
 import {
@@ -14,7 +14,12 @@ import {
 } from "../core/stored-state";
 
 /** Inputs added after the first release, with the values state without them implies. */
-export const ADDED_INPUT_DEFAULTS = { history: 0, retainHistoryOnDestroy: false, adopt: false } as const;
+export const ADDED_INPUT_DEFAULTS = {
+  history: 0,
+  retainHistoryOnDestroy: false,
+  adopt: false,
+  whenVmMissing: "fail",
+} as const;
 
 const text = () => storedField(z.string().optional(), undefined);
 const flag = (fallback: boolean) => storedField(z.boolean().default(fallback), fallback);
@@ -41,6 +46,13 @@ const snapshotStateSchema = storedStateSchema({
   history: storedField(z.number().default(ADDED_INPUT_DEFAULTS.history), ADDED_INPUT_DEFAULTS.history),
   retainHistoryOnDestroy: flag(ADDED_INPUT_DEFAULTS.retainHistoryOnDestroy),
   adopt: flag(ADDED_INPUT_DEFAULTS.adopt),
+  /** Absent from state of builds before it: such a resource was never skipped. */
+  whenVmMissing: storedField(
+    z.string().default(ADDED_INPUT_DEFAULTS.whenVmMissing),
+    ADDED_INPUT_DEFAULTS.whenVmMissing,
+  ),
+  /** No snapshot was taken (the VM was missing, `whenVmMissing: "skip"`): nothing to read, patch or delete. */
+  skipped: flag(false),
   deletionPolicy: text(),
   waitFor: text(),
   labels: stringMap(),
@@ -55,8 +67,11 @@ const snapshotStateSchema = storedStateSchema({
 /** A `VMSnapshot`'s stored state, typed; unknown keys (other inputs and outputs, `__provider`) are kept. */
 export type SnapshotState = z.output<typeof snapshotStateSchema>;
 
-/** Fields whose unreadable value stops a delete: which cluster, whose history, whether to keep it. */
-export const SNAPSHOT_DELETE_DECIDING = ["context", "owner", "retainHistoryOnDestroy"] as const;
+/**
+ * Fields whose unreadable value stops a delete: which cluster, whose history, whether to keep it, whether
+ * there is a snapshot at all.
+ */
+export const SNAPSHOT_DELETE_DECIDING = ["context", "owner", "retainHistoryOnDestroy", "skipped"] as const;
 
 /** Reads a `VMSnapshot`'s stored state leniently; never throws. */
 export function readSnapshotState(props: Record<string, unknown>): StoredState<SnapshotState> {

@@ -23,6 +23,7 @@ describe("check", () => {
       deleteTimeout: "5m",
       waitFor: "readyToUse",
       guestAgent: "prefer",
+      whenVmMissing: "fail",
       deletionPolicy: "Delete",
       triggers: [],
       onFailure: "keep",
@@ -59,6 +60,7 @@ describe("check", () => {
         guestAgent: "always",
         deletionPolicy: "delete",
         onFailure: "retry",
+        whenVmMissing: "create",
         colour: "red",
       },
       suffix,
@@ -73,6 +75,7 @@ describe("check", () => {
       "onFailure",
       "vmName",
       "waitFor",
+      "whenVmMissing",
     ]);
     expect(byProperty["namespace"]).toMatch(/namespace is "Prod", which is not a DNS-1123 label/);
     expect(byProperty["vmName"]).toMatch(/vmName is "db_1", which is not a DNS-1123 subdomain/);
@@ -85,6 +88,9 @@ describe("check", () => {
     expect(byProperty["deletionPolicy"]).toMatch(/allowed values: "Delete", "Retain"/);
     expect(byProperty["guestAgent"]).toMatch(/"always"; allowed values: "prefer", "require", "ignore"/);
     expect(byProperty["onFailure"]).toMatch(/"retry"; allowed values: "keep", "delete"/);
+    expect(byProperty["whenVmMissing"]).toBe(
+      'whenVmMissing is "create"; allowed values: "fail", "skip". Fix: set whenVmMissing to one of them, or leave it unset for "fail".',
+    );
     expect(byProperty["colour"]).toMatch(
       /unknown input "colour"; VMSnapshot accepts: .*vmName.*Fix: remove it/,
     );

@@ -121,7 +121,7 @@ describe("create", () => {
   it("fails naming the namespace and VM when the VM does not exist", async () => {
     const { cluster, provider } = setup();
     await expect(provider.create(checkedInputs({ vmName: "db-2" }))).rejects.toThrow(
-      /VirtualMachine prod\/db-2 not found \(404\), so nothing was created\. Fix: check namespace and vmName/,
+      /VirtualMachine prod\/db-2 not found \(404\), so nothing was created\. Fix: check namespace and vmName.*set whenVmMissing: "skip"/s,
     );
     expect(cluster.snapshots.size).toBe(0);
   });
