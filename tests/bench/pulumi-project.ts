@@ -1,0 +1,80 @@
+/**
+ * A program of tests/bench/programs run with the real Pulumi CLI, offline (tests/support/project.ts): its
+ * own directory, file backend, PULUMI_HOME and passphrase, stack `bench`, the kubeconfig as secret config.
+ * Each run is timed and the dynamic-provider host's memory sampled.
+ */
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { materializeProgram, pulumiEnv } from "../support/project";
+import { wallNow } from "./clock";
+import { largestPeak, sampleHostRss } from "./host-rss";
+
+/** One timed CLI run. */
+export interface TimedRun {
+  stdout: string;
+  /** Start and end (epoch ms, bench clock). */
+  start: number;
+  end: number;
+  /** Peak VmHWM of the dynamic-provider host during the run, MB (NaN if none ran). */
+  hostPeakMb: number;
+}
+
+/** A program set up with its stack. */
+export interface BenchProject {
+  dir: string;
+  /** Runs `pulumi <args>`; rejects with the output on a non-zero exit. */
+  run(args: string[]): Promise<TimedRun>;
+  remove(): void;
+}
+
+function exec(bin: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(
+      join(bin, "pulumi"),
+      ["--non-interactive", ...args],
+      { cwd, env, maxBuffer: 256 << 20 },
+      (error, stdout, stderr) =>
+        error
+          ? reject(
+              new Error(
+                `pulumi ${args.join(" ")}: ${error.message}\n${stdout.slice(-4000)}\n${stderr.slice(-4000)}`,
+              ),
+            )
+          : resolve(stdout),
+    ),
+  );
+}
+
+/** Lays out `tests/bench/programs/<program>`, creates stack `bench` and sets the config. */
+export async function benchProject(
+  pulumiBin: string,
+  program: string,
+  config: Record<string, string>,
+  secretConfig: Record<string, string> = {},
+): Promise<BenchProject> {
+  const root = mkdtempSync(join(tmpdir(), `kvsnap-bench-${program}-`));
+  const dir = join(root, "program");
+  materializeProgram(`tests/bench/programs/${program}`, dir);
+  const env = pulumiEnv(pulumiBin, root, "bench");
+  const plain = (args: string[]) => exec(pulumiBin, args, dir, env);
+  await plain(["stack", "init", "bench"]);
+  for (const [key, value] of Object.entries(secretConfig))
+    await plain(["config", "set", "--secret", key, "--", value]);
+  for (const [key, value] of Object.entries(config)) await plain(["config", "set", key, "--", value]);
+  return {
+    dir,
+    async run(args) {
+      const sampler = sampleHostRss(dir);
+      const start = wallNow();
+      try {
+        const stdout = await plain(args);
+        return { stdout, start, end: wallNow(), hostPeakMb: largestPeak(sampler.stop()) };
+      } finally {
+        sampler.stop();
+      }
+    },
+    remove: () => rmSync(root, { recursive: true, force: true }),
+  };
+}

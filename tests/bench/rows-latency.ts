@@ -1,0 +1,87 @@
+/** Table rows of phase 1 (detection latency) and phase 2 (fail-fast). */
+import { PEER_NAMES } from "./peers/peer";
+import type { PeerSamples, SamplesByPeer } from "./samples";
+import { maximum, median, percentile } from "./stats";
+import { meets, num, ratio, type Row } from "./table";
+
+const NO_SAMPLES: PeerSamples = { values: [], errors: [] };
+
+function p50p99(s: PeerSamples): [number, number] {
+  return [percentile(s.values, 50), percentile(s.values, 99)];
+}
+
+/** A peer's figure (prefixed with its name unless `name` is empty), or why there is none. */
+function describe(name: string, s: PeerSamples, text: (s: PeerSamples) => string): string {
+  const prefix = name ? `${name}: ` : "";
+  if (s.unavailable) return `${prefix}not available: ${s.unavailable}`;
+  const errors = s.errors.length ? ` (errors: ${s.errors.join("; ")})` : "";
+  return `${prefix}${s.values.length ? text(s) : "no samples"}${errors}`;
+}
+
+function latencyText(s: PeerSamples): string {
+  const [p50, p99] = p50p99(s);
+  return `${num(p50)} / ${num(p99)} ms`;
+}
+
+function detectionRow(
+  ours: PeerSamples,
+  peerName: string,
+  peer: PeerSamples,
+  target: string,
+  met: Row["met"],
+): Row {
+  const [o50, o99] = p50p99(ours);
+  const [p50, p99] = p50p99(peer);
+  return {
+    measure: `detection latency p50 / p99, status write → waiter returns (n = ${ours.values.length})`,
+    ours: describe("", ours, latencyText),
+    peer: describe(peerName, peer, latencyText),
+    ratio: `${ratio(o50, p50)} / ${ratio(o99, p99)}`,
+    target,
+    met,
+  };
+}
+
+/** Rows of the detection phase: ours against kubectl wait (with the target), the CustomResource, the floor. */
+export function detectionRows(samples: SamplesByPeer): Row[] {
+  const get = (name: string) => samples.get(name) ?? NO_SAMPLES;
+  const ours = get(PEER_NAMES.provider);
+  const kubectl = get(PEER_NAMES.kubectl);
+  const [o50] = p50p99(ours);
+  const [k50] = p50p99(kubectl);
+  const met = meets(o50, o50 <= 20 && (!Number.isFinite(k50) || o50 <= 1.2 * k50));
+  return [
+    detectionRow(ours, PEER_NAMES.kubectl, kubectl, "p50 ≤ 20 ms and ≤ 1.2× kubectl wait", met),
+    detectionRow(ours, PEER_NAMES.customResource, get(PEER_NAMES.customResource), "", ""),
+    detectionRow(ours, PEER_NAMES.floor, get(PEER_NAMES.floor), "", ""),
+  ];
+}
+
+function secondsText(s: PeerSamples): string {
+  return `${num(median(s.values), 3)} s (max ${num(maximum(s.values), 3)})`;
+}
+
+/** Rows of the fail-fast phase. */
+export function failFastRows(samples: SamplesByPeer, timeoutS: number): Row[] {
+  const get = (name: string) => samples.get(name) ?? NO_SAMPLES;
+  const ours = get(PEER_NAMES.provider);
+  const o = median(ours.values);
+  const measure = `Failed: phase change → error, median (max) (n = ${ours.values.length})`;
+  const row = (name: string, note: string, target: string, met: Row["met"]): Row => {
+    const peer = get(name);
+    return {
+      measure,
+      ours: describe("", ours, secondsText),
+      peer: describe(name, peer, secondsText) + note,
+      ratio: ratio(o, median(peer.values)),
+      target,
+      met,
+    };
+  };
+  const timeoutNote = `; waits for readyToUse only, so it runs to its timeout (${timeoutS} s from its start here)`;
+  return [
+    row(PEER_NAMES.floor, "", "≤ 1 s", meets(o, o <= 1)),
+    row(PEER_NAMES.kubectl, timeoutNote, "", ""),
+    row(PEER_NAMES.customResource, `${timeoutNote}; its default create timeout is 10 min`, "", ""),
+  ];
+}

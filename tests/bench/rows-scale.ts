@@ -1,0 +1,107 @@
+/** Table rows of phase 3 (scale, destroy, watches, requests, host memory) and phase 4 (state). */
+import type { PulumiScaleRun, RunFigures, ScaleResult } from "./scale";
+import type { StateSize } from "./state-size";
+import { meets, num, ratio, type Row } from "./table";
+
+/** Total requests per snapshot, and the split by verb. */
+function perSnapshot(requests: Record<string, number>, count: number): { total: number; text: string } {
+  const total = Object.values(requests).reduce((a, b) => a + b, 0) / count;
+  const split = Object.entries(requests)
+    .sort((a, b) => b[1] - a[1])
+    .map(([verb, n]) => `${verb} ${num(n / count, 2)}`)
+    .join(", ");
+  return { total, text: `${num(total, 2)} (${split})` };
+}
+
+function wall(f: RunFigures): string {
+  return `${num(f.wallS, 1)} s${f.cliDuration ? ` (CLI's update part: ${f.cliDuration})` : ""}`;
+}
+
+function runRows(s: ScaleResult, run: PulumiScaleRun): Row[] {
+  const p = `N = ${s.count}, --parallel ${run.parallel}`;
+  const { up, destroy } = run;
+  const [ours, base] = [perSnapshot(up.requests, s.count), perSnapshot(s.baseline.up.requests, s.count)];
+  const growth = (run.up.hostPeakMb ?? Number.NaN) - s.oursOneMb;
+  const noopGrowth = s.noopManyMb - s.noopOneMb;
+  const n1 = Math.max(1, s.count - 1);
+  return [
+    {
+      measure: `pulumi up wall (${p})`,
+      ours: wall(up),
+      peer: `plain client: ${num(s.baseline.up.wallS, 1)} s`,
+      ratio: ratio(up.wallS, s.baseline.up.wallS),
+      target: "≤ 1.1× baseline",
+      met: meets(up.wallS, up.wallS <= 1.1 * s.baseline.up.wallS),
+    },
+    {
+      measure: `pulumi destroy wall (${p})`,
+      ours: wall(destroy),
+      peer: `plain client delete + wait gone: ${num(s.baseline.destroy.wallS, 1)} s`,
+      ratio: ratio(destroy.wallS, s.baseline.destroy.wallS),
+      target: "",
+      met: "",
+    },
+    {
+      measure: `watches open at peak, up (${p}, ${s.namespaces} namespaces)`,
+      ours: String(up.peakWatches),
+      peer: `plain client: ${s.baseline.up.peakWatches}`,
+      ratio: ratio(up.peakWatches, s.baseline.up.peakWatches),
+      target: `≤ ${s.namespaces} (namespaces)`,
+      met: meets(up.peakWatches, up.peakWatches <= s.namespaces),
+    },
+    {
+      measure: `API requests per snapshot, up (${p})`,
+      ours: ours.text,
+      peer: `plain client: ${base.text}`,
+      ratio: ratio(ours.total, base.total),
+      target: "≤ 6 per create",
+      met: meets(ours.total, ours.total <= 6),
+    },
+    {
+      measure: `API requests per snapshot, destroy (${p})`,
+      ours: perSnapshot(destroy.requests, s.count).text,
+      peer: `plain client: ${perSnapshot(s.baseline.destroy.requests, s.count).text}`,
+      ratio: ratio(
+        perSnapshot(destroy.requests, s.count).total,
+        perSnapshot(s.baseline.destroy.requests, s.count).total,
+      ),
+      target: "",
+      met: "",
+    },
+    {
+      measure: `provider host RSS growth per extra snapshot, MB (peak at N − peak at 1) / (N − 1) (${p})`,
+      ours: `${num(growth / n1, 3)} (peak ${num(run.up.hostPeakMb ?? Number.NaN)} MB)`,
+      peer: `no-op dynamic provider: ${num(noopGrowth / n1, 3)} (peak ${num(s.noopManyMb)} MB)`,
+      ratio: ratio(growth, noopGrowth),
+      target: "< 0.2 MB",
+      met: meets(growth, growth / n1 < 0.2),
+    },
+  ];
+}
+
+function stateText(s: StateSize): string {
+  return `${num(s.total, 0)} B (inputs ${num(s.inputs, 0)}, outputs ${num(s.outputs, 0)}, __provider ${num(s.provider, 0)})`;
+}
+
+/** Rows of the scale phase and the state. */
+export function scaleRows(s: ScaleResult): Row[] {
+  return [
+    ...s.runs.flatMap((run) => runRows(s, run)),
+    {
+      measure: "provider host peak RSS at N = 1, MB",
+      ours: num(s.oursOneMb),
+      peer: `no-op dynamic provider: ${num(s.noopOneMb)}`,
+      ratio: ratio(s.oursOneMb, s.noopOneMb),
+      target: "≤ 1.5× floor",
+      met: meets(s.oursOneMb, s.oursOneMb <= 1.5 * s.noopOneMb),
+    },
+    {
+      measure: `state per resource in pulumi stack export, compact JSON (N = ${s.state.resources})`,
+      ours: stateText(s.state),
+      peer: `no-op dynamic resource: ${stateText(s.noopState)}`,
+      ratio: ratio(s.state.total, s.noopState.total),
+      target: "≤ 2 KB",
+      met: meets(s.state.total, s.state.total <= 2048),
+    },
+  ];
+}

@@ -1,0 +1,182 @@
+/**
+ * Phase 3, scale (and phase 4, state): N snapshots of N VMs spread over the namespaces, taken by one
+ * `pulumi up` of tests/bench/programs/scale (Pulumi's default parallelism, and with --parallel N when N is
+ * larger) and removed by `pulumi destroy`, against the plain-client baseline doing the same. For each run:
+ * the wall time, the requests of kvsnap-user by verb and its watches open at peak (from the audit log; only
+ * the measured client runs as that user then), and the provider host's peak RSS. The floor of RSS and state is
+ * a no-op dynamic provider (tests/bench/programs/noop) at 1 and N resources; our host is also measured at N = 1.
+ */
+import { MEASURED_USER } from "./audit-policy";
+import { peakWatches, requestsByVerb } from "./audit-queries";
+import type { BenchContext } from "./bench-ground";
+import { runBaseline } from "./baseline";
+import { KUBECONFIG_KEY } from "./peers/provider-peer";
+import { benchProject, type TimedRun } from "./pulumi-project";
+import { stateSize, type StateSize } from "./state-size";
+import { deleteAllSnapshots, SNAPSHOTS } from "./snapshots";
+import { benchNamespace, createVms } from "./vms";
+
+/** The figures of one timed run. */
+export interface RunFigures {
+  wallS: number;
+  /** kvsnap-user's requests during the run, by verb. */
+  requests: Record<string, number>;
+  peakWatches: number;
+  /** The provider host's peak RSS, MB (CLI runs only). */
+  hostPeakMb?: number;
+  /** The update part as the CLI reports it ("Duration: …"), CLI runs only. */
+  cliDuration?: string;
+}
+
+/** One `pulumi up` + `pulumi destroy` at a parallelism. */
+export interface PulumiScaleRun {
+  parallel: number;
+  up: RunFigures;
+  destroy: RunFigures;
+}
+
+/** Everything the phase measured. */
+export interface ScaleResult {
+  count: number;
+  namespaces: number;
+  baseline: { up: RunFigures; destroy: RunFigures };
+  runs: PulumiScaleRun[];
+  /** Our host's peak RSS with one snapshot, MB. */
+  oursOneMb: number;
+  /** The no-op host's peak RSS with 1 and N resources, MB. */
+  noopOneMb: number;
+  noopManyMb: number;
+  state: StateSize;
+  noopState: StateSize;
+}
+
+/** Pulumi's default --parallel on this machine (4 per core, as `pulumi up --help` says). */
+export const DEFAULT_PARALLEL = 8;
+
+function figures(ctx: BenchContext, run: { start: number; end: number }): RunFigures {
+  return {
+    wallS: (run.end - run.start) / 1000,
+    requests: requestsByVerb(ctx.audit, MEASURED_USER, run.start, run.end),
+    peakWatches: peakWatches(ctx.audit, MEASURED_USER, run.start, run.end),
+  };
+}
+
+function cliFigures(ctx: BenchContext, run: TimedRun): RunFigures {
+  const duration = /Duration: (\S+)/.exec(run.stdout)?.[1];
+  return { ...figures(ctx, run), hostPeakMb: run.hostPeakMb, ...(duration ? { cliDuration: duration } : {}) };
+}
+
+function namespaceNames(ctx: BenchContext): string[] {
+  return Array.from({ length: ctx.plan.namespaces }, (_, j) => `bench-s${j}`);
+}
+
+async function createScaleVms(ctx: BenchContext, namespaces: string[]): Promise<void> {
+  for (const [j, namespace] of namespaces.entries()) {
+    await benchNamespace(ctx.a, namespace, ctx.userKubeconfig);
+    const names = [];
+    for (let i = j; i < ctx.plan.scaleCount; i += namespaces.length) names.push(`vm-${i}`);
+    await createVms(ctx.a, namespace, names);
+  }
+}
+
+async function nothingLeft(ctx: BenchContext, namespaces: string[]): Promise<void> {
+  for (const namespace of namespaces) {
+    const list = (await ctx.a.custom.listNamespacedCustomObject({ ...SNAPSHOTS, namespace })) as {
+      items: unknown[];
+    };
+    if (list.items.length)
+      throw new Error(`${list.items.length} snapshots left in ${namespace} after destroy`);
+  }
+}
+
+async function measureBaseline(ctx: BenchContext, namespaces: string[]): Promise<ScaleResult["baseline"]> {
+  const n = ctx.plan.scaleCount;
+  const up = figures(ctx, await runBaseline("create", ctx.userKubeconfig, n, namespaces));
+  const destroy = figures(ctx, await runBaseline("delete", ctx.userKubeconfig, n, namespaces));
+  return { up, destroy };
+}
+
+/** One project of the scale program with `count` snapshots. */
+function scaleProject(ctx: BenchContext, namespaces: string[], count: number) {
+  return benchProject(
+    ctx.tools.pulumiBin,
+    "scale",
+    { count: String(count), namespaces: JSON.stringify(namespaces) },
+    { [KUBECONFIG_KEY]: ctx.userKubeconfig },
+  );
+}
+
+async function pulumiRun(
+  ctx: BenchContext,
+  namespaces: string[],
+  parallel: number,
+): Promise<PulumiScaleRun & { state: StateSize }> {
+  const project = await scaleProject(ctx, namespaces, ctx.plan.scaleCount);
+  try {
+    const up = cliFigures(ctx, await project.run(["up", "--yes", "--parallel", String(parallel)]));
+    const exported = (await project.run(["stack", "export"])).stdout;
+    const destroy = cliFigures(ctx, await project.run(["destroy", "--yes", "--parallel", String(parallel)]));
+    await nothingLeft(ctx, namespaces);
+    return {
+      parallel,
+      up,
+      destroy,
+      state: stateSize(exported, "pulumi-nodejs:dynamic/kubevirt-snapshot:VMSnapshot"),
+    };
+  } finally {
+    project.remove();
+  }
+}
+
+async function oursAtOne(ctx: BenchContext, namespaces: string[]): Promise<number> {
+  const project = await scaleProject(ctx, namespaces, 1);
+  try {
+    const up = await project.run(["up", "--yes"]);
+    await project.run(["destroy", "--yes"]);
+    return up.hostPeakMb;
+  } finally {
+    project.remove();
+  }
+}
+
+async function noopRun(ctx: BenchContext, count: number): Promise<{ peakMb: number; state: StateSize }> {
+  const project = await benchProject(ctx.tools.pulumiBin, "noop", { count: String(count) });
+  try {
+    const up = await project.run(["up", "--yes", "--parallel", String(Math.max(DEFAULT_PARALLEL, count))]);
+    const exported = (await project.run(["stack", "export"])).stdout;
+    return { peakMb: up.hostPeakMb, state: stateSize(exported, "pulumi-nodejs:dynamic:Resource") };
+  } finally {
+    project.remove();
+  }
+}
+
+/** Runs the phase. */
+export async function measureScale(ctx: BenchContext): Promise<ScaleResult> {
+  const namespaces = namespaceNames(ctx);
+  await createScaleVms(ctx, namespaces);
+  const baseline = await measureBaseline(ctx, namespaces);
+  const parallels = [
+    DEFAULT_PARALLEL,
+    ...(ctx.plan.scaleCount > DEFAULT_PARALLEL ? [ctx.plan.scaleCount] : []),
+  ];
+  const runs: (PulumiScaleRun & { state: StateSize })[] = [];
+  for (const parallel of parallels) {
+    runs.push(await pulumiRun(ctx, namespaces, parallel));
+    console.log(`[bench] scale: pulumi up/destroy of ${ctx.plan.scaleCount} at --parallel ${parallel} done`);
+  }
+  const oursOneMb = await oursAtOne(ctx, namespaces);
+  const noopOne = await noopRun(ctx, 1);
+  const noopMany = await noopRun(ctx, ctx.plan.scaleCount);
+  for (const namespace of namespaces) await deleteAllSnapshots(ctx.a, namespace);
+  return {
+    count: ctx.plan.scaleCount,
+    namespaces: namespaces.length,
+    baseline,
+    runs,
+    oursOneMb,
+    noopOneMb: noopOne.peakMb,
+    noopManyMb: noopMany.peakMb,
+    state: runs[0]!.state,
+    noopState: noopMany.state,
+  };
+}
