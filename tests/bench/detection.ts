@@ -9,6 +9,7 @@ import type { BenchContext } from "./bench-ground";
 import { statusWriteTime } from "./audit-queries";
 import { sleep, wallNow } from "./clock";
 import type { Peer, Wait, WaitEnd } from "./peers/peer";
+import { stopwatch } from "./progress";
 import { emptySamples, record, type SamplesByPeer } from "./samples";
 import { deleteAllSnapshots, getSnapshot } from "./snapshots";
 import { annotateVm, benchNamespace, createVms, HOLD_READY } from "./vms";
@@ -96,17 +97,23 @@ async function round(
   n: number,
   samples: SamplesByPeer | undefined,
 ): Promise<void> {
+  const lap = stopwatch(`detection round ${n}`);
   const waits = await startAll(peers, n, samples);
+  lap("started");
   const started = waits.filter((wait): wait is Wait => wait !== undefined);
   await Promise.all(started.map((wait) => held(ctx.a, wait.snapshot)));
+  lap("held");
   await Promise.allSettled(started.map((wait) => wait.armed));
+  lap("armed");
   for (const i of shuffled(peers.length)) {
     const wait = waits[i];
     if (!wait) continue;
     const sample = await releaseOne(ctx, `detect-${i}`, wait);
     if (samples) record(samples, peers[i]!.name, sample);
+    lap(`released ${peers[i]!.name}`);
   }
   await deleteAllSnapshots(ctx.a, NAMESPACE);
+  lap("deleted");
 }
 
 /** Runs the phase: one warm-up round, then `plan.detectionSamples` recorded rounds. */
