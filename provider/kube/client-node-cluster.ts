@@ -12,10 +12,13 @@ import {
 } from "../core/constants";
 import { hasStatus } from "../core/errors";
 import { toKubeApiError, type ApiAction } from "./api-errors";
-import type { Listing, RestoreCluster, SnapshotRef, WatchEvent, WatchHandle } from "./cluster";
+import type { ObjectStream, RestoreCluster, SnapshotRef } from "./cluster";
+import { listWatchInformers } from "./list-watch-informer";
+import { sharedStreams } from "./shared-streams";
 import { podsMountingClaims } from "./pods";
 import { throttleDelayMs } from "./throttle";
 import type {
+  ObjectMeta,
   VirtualMachine,
   VirtualMachineInstance,
   VirtualMachineRestore,
@@ -25,6 +28,8 @@ import type {
 type ClientNode = typeof k8s;
 const SNAPSHOTS = `${SNAPSHOT_PLURAL}.${SNAPSHOT_GROUP}`;
 const RESTORES = `${RESTORE_PLURAL}.${SNAPSHOT_GROUP}`;
+/** How long a namespace's shared list-watch outlives its last wait (so back-to-back waits reuse it). */
+const SHARED_WATCH_LINGER_MS = 30_000;
 
 /** Loads client-node (ESM) from CommonJS. */
 export async function loadClientNode(): Promise<ClientNode> {
@@ -36,7 +41,6 @@ export function clientNodeCluster(lib: ClientNode, kc: k8s.KubeConfig): RestoreC
   const custom = kc.makeApiClient(lib.CustomObjectsApi);
   const apis = kc.makeApiClient(lib.ApisApi);
   const server = kc.getCurrentCluster()?.server ?? "(unknown server)";
-  const client: Client = { lib, kc, server };
 
   async function call<T>(action: ApiAction, run: () => Promise<T>): Promise<T> {
     for (let tries = 1; ; tries++) {
@@ -63,22 +67,37 @@ export function clientNodeCluster(lib: ClientNode, kc: k8s.KubeConfig): RestoreC
     namespace: ref.namespace,
     plural,
   });
-  /** List-then-watch by name for any snapshot.kubevirt.io resource. */
-  async function listByName<T>(ref: SnapshotRef, plural: string, resource: string): Promise<Listing<T>> {
-    const run = () =>
-      custom.listNamespacedCustomObject({
-        ...snapshotParams(ref, plural),
-        fieldSelector: `metadata.name=${ref.name}`,
-      }) as Promise<{ items: T[]; metadata: { resourceVersion: string } }>;
-    const list = await call(act("list", { namespace: ref.namespace }, resource), run);
-    return { object: list.items[0], resourceVersion: list.metadata.resourceVersion };
-  }
   const act = (verb: string, ref: { namespace: string; name?: string }, resource = SNAPSHOTS): ApiAction => ({
     verb,
     resource,
     namespace: ref.namespace,
     ...(ref.name ? { name: ref.name } : {}),
   });
+
+  /** Shared list-watches of one kind and version, one per namespace (shared-streams.ts). */
+  const sharedOf = <T extends { metadata: ObjectMeta }>(plural: string, resource: string) => {
+    const byVersion = new Map<string, (namespace: string, name: string) => ObjectStream<T>>();
+    return (ref: SnapshotRef): ObjectStream<T> => {
+      let streamOf = byVersion.get(ref.version);
+      if (!streamOf) {
+        const version = ref.version;
+        const informers = listWatchInformers<T>(lib, kc, {
+          path: (namespace) => `/apis/${SNAPSHOT_GROUP}/${version}/namespaces/${namespace}/${plural}`,
+          list: (namespace) =>
+            call(act("list", { namespace }, resource), () =>
+              custom.listNamespacedCustomObject({ group: SNAPSHOT_GROUP, version, namespace, plural }),
+            ) as Promise<{ items: unknown[] }>,
+          action: (namespace) => act("watch", { namespace }, resource),
+          server,
+        });
+        streamOf = sharedStreams(informers, { lingerMs: SHARED_WATCH_LINGER_MS });
+        byVersion.set(version, streamOf);
+      }
+      return streamOf(ref.namespace, ref.name);
+    };
+  };
+  const snapshotStreams = sharedOf<VirtualMachineSnapshot>(SNAPSHOT_PLURAL, SNAPSHOTS);
+  const restoreStreams = sharedOf<VirtualMachineRestore>(RESTORE_PLURAL, RESTORES);
 
   return {
     async servedSnapshotVersions() {
@@ -156,10 +175,10 @@ export function clientNodeCluster(lib: ClientNode, kc: k8s.KubeConfig): RestoreC
       return (await call(act("list", { namespace }), run)).items;
     },
     async listSnapshot(ref) {
-      return listByName<VirtualMachineSnapshot>(ref, SNAPSHOT_PLURAL, SNAPSHOTS);
+      return snapshotStreams(ref).list();
     },
     async watchSnapshot(ref, resourceVersion, onEvent) {
-      return startWatch(client, { ...ref, plural: SNAPSHOT_PLURAL }, resourceVersion, onEvent);
+      return snapshotStreams(ref).watch(resourceVersion, onEvent);
     },
     async getRestore(ref) {
       const run = () =>
@@ -196,10 +215,10 @@ export function clientNodeCluster(lib: ClientNode, kc: k8s.KubeConfig): RestoreC
       return result !== undefined;
     },
     async listRestore(ref) {
-      return listByName<VirtualMachineRestore>(ref, RESTORE_PLURAL, RESTORES);
+      return restoreStreams(ref).list();
     },
     async watchRestore(ref, resourceVersion, onEvent) {
-      return startWatch(client, { ...ref, plural: RESTORE_PLURAL }, resourceVersion, onEvent);
+      return restoreStreams(ref).watch(resourceVersion, onEvent);
     },
     async listPodsUsingClaims(namespace, claims) {
       const core = kc.makeApiClient(lib.CoreV1Api);
@@ -222,51 +241,4 @@ export function clientNodeCluster(lib: ClientNode, kc: k8s.KubeConfig): RestoreC
       return listed?.items?.map((kv) => kv.status?.observedKubeVirtVersion).find(Boolean);
     },
   };
-}
-
-/** A loaded client-node and the KubeConfig and server it talks to. */
-interface Client {
-  lib: ClientNode;
-  kc: k8s.KubeConfig;
-  server: string;
-}
-
-/** Watches one snapshot.kubevirt.io object by name from `resourceVersion`. */
-async function startWatch<T>(
-  { lib, kc, server }: Client,
-  ref: SnapshotRef & { plural: string },
-  resourceVersion: string,
-  onEvent: (event: WatchEvent<T>) => void,
-): Promise<WatchHandle> {
-  const path = `/apis/${SNAPSHOT_GROUP}/${ref.version}/namespaces/${ref.namespace}/${ref.plural}`;
-  const query = { resourceVersion, fieldSelector: `metadata.name=${ref.name}`, allowWatchBookmarks: true };
-  const action = { verb: "watch", resource: `${ref.plural}.${SNAPSHOT_GROUP}`, namespace: ref.namespace };
-  let resolveClosed: (value: unknown) => void = () => undefined;
-  const closed = new Promise<unknown>((resolve) => (resolveClosed = resolve));
-  const toEvent = (phase: string, obj: unknown): WatchEvent<T> => {
-    if (phase === "ERROR") {
-      const status = obj as { code?: number; message?: string };
-      return { type: "ERROR", code: status.code ?? 0, message: status.message ?? "watch error" };
-    }
-    return { type: phase as "ADDED", object: obj as T };
-  };
-  const done = (err: unknown): void => {
-    const code = (err as { statusCode?: unknown } | null)?.statusCode;
-    resolveClosed(
-      err && typeof code === "number" && code !== 410
-        ? toKubeApiError(err, action, server)
-        : (err ?? undefined),
-    );
-  };
-  try {
-    const controller = await new lib.Watch(kc).watch(
-      path,
-      query,
-      (phase, obj) => onEvent(toEvent(phase, obj)),
-      done,
-    );
-    return { closed, stop: () => controller.abort() };
-  } catch (error) {
-    throw toKubeApiError(error, action, server);
-  }
 }

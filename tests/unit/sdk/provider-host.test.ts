@@ -63,9 +63,12 @@ describe("the serialized provider in a provider-host process", () => {
     );
     const post = server.requests.find((r) => r.method === "POST")!;
     expect(post.query.get("fieldValidation")).toBe("Strict");
-    const watch = server.requests.find((r) => r.query.get("watch") === "true")!;
-    expect(watch.query.get("fieldSelector")).toBe(`metadata.name=${name}`);
-    expect(watch.query.get("resourceVersion")).toMatch(/^\d+$/);
+    // The create's wait and the delete's share one list-watch of the namespace (kube/shared-streams.ts).
+    const watches = server.requests.filter((r) => r.query.get("watch") === "true");
+    expect(watches.map((w) => [w.path, w.query.get("fieldSelector")])).toEqual([
+      ["/apis/snapshot.kubevirt.io/v1beta1/namespaces/prod/virtualmachinesnapshots", null],
+    ]);
+    expect(watches[0]!.query.get("resourceVersion")).toMatch(/^\d+$/);
   });
 
   it("says where it looked when no kubeconfig is configured anywhere", async () => {

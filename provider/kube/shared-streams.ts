@@ -1,0 +1,189 @@
+/**
+ * One list-watch per namespace (and kind and version) in a provider host, serving every wait and delete of
+ * that process: each wait observes its one object through an {@link ObjectStream} cut out of the shared
+ * namespace informer, instead of opening its own list and watch. 200 snapshots in 4 namespaces hold 4 watches.
+ *
+ * The informer is client-node's `ListWatch` in production (list, then watch from the list's
+ * resourceVersion, reconnect from the last one seen, list again on 410 Gone), started on first use and stopped
+ * once no wait has used it for a while. When it fails (the cluster unreachable, a 403), every open stream of
+ * the namespace ends with that error, so each wait backs off and retries as it did with its own watch
+ * (core/observe.ts), and the first retry starts the informer again.
+ */
+import type { Listing, ObjectStream, WatchEvent, WatchHandle } from "./cluster";
+import type { ObjectMeta } from "./types";
+
+/** Change notices an informer gives, and its failure (after which it must be started again). */
+export interface InformerEvents<T> {
+  /** An object was added, changed or deleted (also when a list after 410 differs from the cache). */
+  change(type: "ADDED" | "MODIFIED" | "DELETED", object: T): void;
+  /** The list or the watch failed; the informer has stopped. */
+  error(error: unknown): void;
+}
+
+/** A namespace informer: what shared streams need of client-node's `ListWatch`. */
+export interface NamespaceInformer<T> {
+  /** Lists and starts watching; resolves once the cache holds the list (a failure is told to `error`). */
+  start(): Promise<void>;
+  /** Stops watching. */
+  stop(): void;
+  /** The cached object by name. */
+  get(name: string): T | undefined;
+}
+
+/** Makes the informer of one namespace, telling `events` what it sees. */
+export type InformerFactory<T> = (namespace: string, events: InformerEvents<T>) => NamespaceInformer<T>;
+
+/** Options of {@link sharedStreams}. */
+export interface SharedStreamOptions {
+  /** How long an informer nobody uses keeps running (so back-to-back waits share it). */
+  lingerMs: number;
+}
+
+/** One open stream of one object: its events, and how to end it. */
+interface Listener<T> {
+  name: string;
+  onEvent(event: WatchEvent<T>): void;
+  close(error: unknown): void;
+}
+
+/** The informer of one namespace, who uses it, and its current start. */
+interface Entry<T> {
+  informer: NamespaceInformer<T>;
+  listeners: Set<Listener<T>>;
+  users: number;
+  started: Promise<void> | undefined;
+  failure: Error | undefined;
+  idle: ReturnType<typeof setTimeout> | undefined;
+}
+
+/** The resourceVersion a stream reports for an object (`""` when it does not exist). */
+const versionOf = (object: { metadata: ObjectMeta } | undefined): string =>
+  object?.metadata.resourceVersion ?? "";
+
+/**
+ * Streams of single objects over one informer per namespace. Returns `streamOf(namespace, name)`; its `list`
+ * answers from the informer's cache once it is synced, its `watch` delivers the object's changes.
+ */
+export function sharedStreams<T extends { metadata: ObjectMeta }>(
+  makeInformer: InformerFactory<T>,
+  options: SharedStreamOptions,
+): (namespace: string, name: string) => ObjectStream<T> {
+  const entries = new Map<string, Entry<T>>();
+
+  const entryOf = (namespace: string): Entry<T> => {
+    const known = entries.get(namespace);
+    if (known) return known;
+    const state: Omit<Entry<T>, "informer"> = {
+      listeners: new Set(),
+      users: 0,
+      started: undefined,
+      failure: undefined,
+      idle: undefined,
+    };
+    const events: InformerEvents<T> = {
+      change(type, object) {
+        for (const l of [...state.listeners])
+          if (l.name === object.metadata.name) l.onEvent({ type, object });
+      },
+      error(error) {
+        state.failure = error instanceof Error ? error : new Error(String(error));
+        state.started = undefined;
+        for (const l of [...state.listeners]) l.close(state.failure);
+      },
+    };
+    const entry = Object.assign(state, { informer: makeInformer(namespace, events) });
+    entries.set(namespace, entry);
+    return entry;
+  };
+
+  const acquire = (entry: Entry<T>): void => {
+    entry.users++;
+    if (entry.idle) clearTimeout(entry.idle);
+    entry.idle = undefined;
+  };
+  const release = (namespace: string, entry: Entry<T>): void => {
+    if (--entry.users > 0) return;
+    entry.idle = setTimeout(() => {
+      if (entry.users > 0) return;
+      entry.informer.stop();
+      entries.delete(namespace);
+    }, options.lingerMs);
+    entry.idle.unref();
+  };
+  const synced = (entry: Entry<T>): Promise<void> => {
+    if (!entry.started) {
+      entry.failure = undefined;
+      const start = entry.informer.start().then(() => {
+        if (entry.failure !== undefined) throw entry.failure;
+      });
+      start.catch(() => {
+        if (entry.started === start) entry.started = undefined;
+      });
+      entry.started = start;
+    }
+    return entry.started;
+  };
+
+  return (namespace, name) => ({
+    async list(): Promise<Listing<T>> {
+      const entry = entryOf(namespace);
+      acquire(entry);
+      try {
+        await synced(entry);
+        const object = entry.informer.get(name);
+        return { object, resourceVersion: versionOf(object) };
+      } finally {
+        release(namespace, entry);
+      }
+    },
+    async watch(fromVersion, onEvent): Promise<WatchHandle> {
+      const entry = entryOf(namespace);
+      acquire(entry);
+      try {
+        await synced(entry);
+      } catch (error) {
+        release(namespace, entry);
+        throw error;
+      }
+      return openListener(entry, name, fromVersion, onEvent, () => release(namespace, entry));
+    },
+  });
+}
+
+/**
+ * Subscribes to one object's changes. A change the cache took between the caller's list and now is delivered
+ * first (the cached object's resourceVersion differs from `fromVersion`), so nothing is missed.
+ */
+function openListener<T extends { metadata: ObjectMeta }>(
+  entry: Entry<T>,
+  name: string,
+  fromVersion: string,
+  onEvent: (event: WatchEvent<T>) => void,
+  released: () => void,
+): WatchHandle {
+  let resolveClosed: (error: unknown) => void = () => undefined;
+  const closed = new Promise<unknown>((resolve) => (resolveClosed = resolve));
+  let open = true;
+  const listener: Listener<T> = {
+    name,
+    onEvent: (event) => {
+      if (open) onEvent(event);
+    },
+    close(error) {
+      if (!open) return;
+      open = false;
+      entry.listeners.delete(listener);
+      released();
+      resolveClosed(error);
+    },
+  };
+  entry.listeners.add(listener);
+  const now = entry.informer.get(name);
+  if (versionOf(now) !== fromVersion) {
+    const gone = { metadata: { name, resourceVersion: "" } } as T;
+    queueMicrotask(() =>
+      listener.onEvent(now ? { type: "MODIFIED", object: now } : { type: "DELETED", object: gone }),
+    );
+  }
+  return { closed, stop: () => listener.close(undefined) };
+}

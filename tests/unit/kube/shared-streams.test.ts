@@ -1,0 +1,148 @@
+import { observe } from "../../../provider/core/observe";
+import type { WatchEvent } from "../../../provider/kube/cluster";
+import {
+  sharedStreams,
+  type InformerEvents,
+  type NamespaceInformer,
+} from "../../../provider/kube/shared-streams";
+
+interface Obj {
+  metadata: { name: string; resourceVersion: string };
+  status?: { phase?: string };
+}
+
+/** An informer over an in-memory namespace: the test changes objects and makes starts fail. */
+class FakeInformer implements NamespaceInformer<Obj> {
+  objects = new Map<string, Obj>();
+  starts = 0;
+  stops = 0;
+  failStart: Error | undefined;
+  private version = 0;
+  constructor(
+    readonly namespace: string,
+    readonly events: InformerEvents<Obj>,
+  ) {}
+  async start(): Promise<void> {
+    this.starts++;
+    if (this.failStart) this.events.error(this.failStart);
+  }
+  stop(): void {
+    this.stops++;
+  }
+  get(name: string): Obj | undefined {
+    return this.objects.get(name);
+  }
+  put(name: string, phase: string): void {
+    const type = this.objects.has(name) ? "MODIFIED" : "ADDED";
+    const object = { metadata: { name, resourceVersion: String(++this.version) }, status: { phase } };
+    this.objects.set(name, object);
+    this.events.change(type, object);
+  }
+}
+
+function setup(lingerMs = 60_000) {
+  const informers: FakeInformer[] = [];
+  const streamOf = sharedStreams<Obj>(
+    (namespace, events) => {
+      const informer = new FakeInformer(namespace, events);
+      informers.push(informer);
+      return informer;
+    },
+    { lingerMs },
+  );
+  return { informers, streamOf };
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 1));
+
+describe("sharedStreams", () => {
+  it("serves every object of a namespace from one informer, and each namespace from its own", async () => {
+    const { informers, streamOf } = setup();
+    await streamOf("a", "s1").list();
+    await streamOf("a", "s2").list();
+    await streamOf("b", "s1").list();
+    expect(informers.map((i) => [i.namespace, i.starts])).toEqual([
+      ["a", 1],
+      ["b", 1],
+    ]);
+  });
+
+  it("lists from the cache and delivers only the watched object's changes", async () => {
+    const { informers, streamOf } = setup();
+    await streamOf("a", "warmup").list();
+    const informer = informers[0]!;
+    informer.put("s1", "InProgress");
+    const listing = await streamOf("a", "s1").list();
+    expect(listing).toEqual({ object: informer.objects.get("s1"), resourceVersion: "1" });
+    const seen: WatchEvent<Obj>[] = [];
+    const handle = await streamOf("a", "s1").watch(listing.resourceVersion, (e) => seen.push(e));
+    informer.put("s2", "InProgress");
+    informer.put("s1", "Succeeded");
+    informer.events.change("DELETED", informer.objects.get("s1")!);
+    handle.stop();
+    informer.put("s1", "Failed");
+    expect(seen.map((e) => e.type)).toEqual(["MODIFIED", "DELETED"]);
+    await expect(handle.closed).resolves.toBeUndefined();
+  });
+
+  it("delivers a change the cache took between the caller's list and its watch", async () => {
+    const { informers, streamOf } = setup();
+    const listing = await streamOf("a", "s1").list();
+    expect(listing).toEqual({ object: undefined, resourceVersion: "" });
+    informers[0]!.put("s1", "Succeeded"); // nobody watches yet
+    const seen: WatchEvent<Obj>[] = [];
+    await streamOf("a", "s1").watch(listing.resourceVersion, (e) => seen.push(e));
+    await tick();
+    expect(seen).toEqual([{ type: "MODIFIED", object: informers[0]!.objects.get("s1") }]);
+  });
+
+  it("ends every open stream of the namespace with the informer's error, and starts it again on the next use", async () => {
+    const { informers, streamOf } = setup();
+    const h1 = await streamOf("a", "s1").watch("", () => undefined);
+    const h2 = await streamOf("a", "s2").watch("", () => undefined);
+    const lost = new Error("connect ECONNREFUSED");
+    informers[0]!.events.error(lost);
+    await expect(h1.closed).resolves.toBe(lost);
+    await expect(h2.closed).resolves.toBe(lost);
+    informers[0]!.failStart = lost;
+    await expect(streamOf("a", "s1").list()).rejects.toBe(lost);
+    informers[0]!.failStart = undefined;
+    await expect(streamOf("a", "s1").list()).resolves.toEqual({ object: undefined, resourceVersion: "" });
+    expect(informers).toHaveLength(1);
+    expect(informers[0]!.starts).toBe(3);
+  });
+
+  it("stops an informer nobody has used for lingerMs, never one with an open watch", async () => {
+    const { informers, streamOf } = setup(5);
+    const handle = await streamOf("a", "s1").watch("", () => undefined);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(informers[0]!.stops).toBe(0);
+    handle.stop();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(informers[0]!.stops).toBe(1);
+    await streamOf("a", "s1").list(); // a new informer for the next wait
+    expect(informers).toHaveLength(2);
+  });
+
+  it("carries a wait (core/observe) through an informer failure to the object's final phase", async () => {
+    const { informers, streamOf } = setup();
+    const reconnects: string[] = [];
+    const waiting = observe<string, Obj>({
+      stream: streamOf("a", "s1"),
+      decide: (o) => (o?.status?.phase === "Succeeded" ? { done: true, value: "ok" } : { done: false }),
+      boundMs: 60_000,
+      timer: () => new AbortController().signal,
+      delay: async () => undefined,
+      progress: { observe: () => undefined, flush: () => undefined },
+      onReconnect: (why) => reconnects.push(why),
+    });
+    await tick();
+    const informer = informers[0]!;
+    informer.put("s1", "InProgress");
+    informer.events.error(new Error("socket hang up"));
+    informer.put("s1", "Succeeded"); // while the wait is between watches: delivered when it watches again
+    await expect(waiting).resolves.toMatchObject({ value: "ok" });
+    expect(reconnects).toEqual([expect.stringMatching(/^watch error: socket hang up/)]);
+    expect(informer.starts).toBe(2);
+  });
+});
