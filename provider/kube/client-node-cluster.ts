@@ -16,6 +16,7 @@ import type { ObjectStream, RestoreCluster, SnapshotRef } from "./cluster";
 import { listWatchInformers } from "./list-watch-informer";
 import { sharedStreams } from "./shared-streams";
 import { podsMountingClaims } from "./pods";
+import { recentAnswer } from "./recent-answer";
 import { throttleDelayMs } from "./throttle";
 import type {
   ObjectMeta,
@@ -30,6 +31,8 @@ const SNAPSHOTS = `${SNAPSHOT_PLURAL}.${SNAPSHOT_GROUP}`;
 const RESTORES = `${RESTORE_PLURAL}.${SNAPSHOT_GROUP}`;
 /** How long a namespace's shared list-watch outlives its last wait (so back-to-back waits reuse it). */
 const SHARED_WATCH_LINGER_MS = 30_000;
+/** How long the served snapshot versions are reused (every operation asks; a run's operations share one answer). */
+const DISCOVERY_TTL_MS = 30_000;
 
 /** Loads client-node (ESM) from CommonJS. */
 export async function loadClientNode(): Promise<ClientNode> {
@@ -96,16 +99,19 @@ export function clientNodeCluster(lib: ClientNode, kc: k8s.KubeConfig): RestoreC
       return streamOf(ref.namespace, ref.name);
     };
   };
+  const discovery = recentAnswer<string[]>(DISCOVERY_TTL_MS, (versions) => versions.length > 0);
   const snapshotStreams = sharedOf<VirtualMachineSnapshot>(SNAPSHOT_PLURAL, SNAPSHOTS);
   const restoreStreams = sharedOf<VirtualMachineRestore>(RESTORE_PLURAL, RESTORES);
 
   return {
     async servedSnapshotVersions() {
-      const list = await call({ verb: "list", resource: "API groups (discovery)", namespace: "" }, () =>
-        apis.getAPIVersions(),
-      );
-      const group = list.groups.find((g) => g.name === SNAPSHOT_GROUP);
-      return group ? group.versions.map((v) => v.version) : [];
+      return discovery.get(async () => {
+        const list = await call({ verb: "list", resource: "API groups (discovery)", namespace: "" }, () =>
+          apis.getAPIVersions(),
+        );
+        const group = list.groups.find((g) => g.name === SNAPSHOT_GROUP);
+        return group ? group.versions.map((v) => v.version) : [];
+      });
     },
     async getVirtualMachine(namespace, name) {
       const params = {
