@@ -44,6 +44,8 @@ interface Underway {
   ctx: OperationContext;
   inputs: CreateInputs;
   started: Started;
+  /** The resource's other snapshots, listed before the create (the history step reuses the listing). */
+  others?: VirtualMachineSnapshot[];
 }
 
 /** How the wait for the snapshot ended: a final verdict, or the bound passed ("timeout"), with the last object seen. */
@@ -106,15 +108,17 @@ async function inspectSource(
 async function createNew(ctx: OperationContext, inputs: CreateInputs): Promise<Underway | undefined> {
   const seen = await inspectSource(ctx, inputs);
   if (!seen) return undefined;
-  const leftover = await settleLeftovers(ctx, inputs, { mayAdopt: inputs.autoNamed });
-  if (leftover) {
-    const name = leftover.metadata.name ?? "";
-    const started = { snapshot: leftover, ...seen, takenOver: true };
-    return { ctx: { ...ctx, ref: ctx.refTo(name) }, inputs: { ...inputs, name }, started };
+  const { adopted, others } = await settleLeftovers(ctx, inputs, { mayAdopt: inputs.autoNamed });
+  if (adopted) {
+    const name = adopted.metadata.name ?? "";
+    const started = { snapshot: adopted, ...seen, takenOver: true };
+    return { ctx: { ...ctx, ref: ctx.refTo(name) }, inputs: { ...inputs, name }, started, others };
   }
   const marks = { createdAtMs: ctx.deps.now(), claim: inputs.claim ?? "" };
   const { snapshot } = await createOrAdopt(ctx, buildSnapshotManifest(inputs, ctx.version, marks), inputs);
-  return { ctx, inputs, started: { snapshot, ...seen } };
+  // A fixed name may have been there already (createOrAdopt adopted it): never count it among the others.
+  const rest = others.filter((s) => s.metadata.name !== ctx.ref.name);
+  return { ctx, inputs, started: { snapshot, ...seen }, others: rest };
 }
 
 /** Takes over the snapshot named by `name` (`adopt: true`). */
@@ -240,7 +244,11 @@ export async function createSnapshot(ctx0: OperationContext, inputs0: CreateInpu
   if (result.outcome.kind !== "done" || !result.last) {
     return settleFailure(ctx, inputs, result, { ...started, waitingReason: follower.lastWaitingReason() });
   }
-  const keptHistory = await settleHistory(ctx, inputs, { keep: inputs.history, takeOver: true });
+  const keptHistory = await settleHistory(ctx, inputs, {
+    keep: inputs.history,
+    takeOver: true,
+    ...(underway.others ? { listed: underway.others } : {}),
+  });
   await commitSnapshot(ctx, ctx.ref, inputs.claim ?? "");
   const { __provider: _provider, ...plainInputs } = inputs;
   // A snapshot taken without this create: its final indications say whether the VM ran and was frozen.

@@ -20,15 +20,16 @@ function toOutput({ createdAt: _createdAt, ...entry }: HistoryEntry): HistoryOut
 
 /**
  * Settles the history once `ctx.ref` is the resource's snapshot: with `takeOver` (after a create) the
- * snapshots it replaces become history when `keep` > 0; then history beyond `keep` is pruned.
+ * snapshots it replaces become history when `keep` > 0; then history beyond `keep` is pruned. `listed`: the
+ * resource's other snapshots when the caller has just listed them (the create did, before creating).
  * @returns the kept history, newest first.
  */
 export async function settleHistory(
   ctx: OperationContext,
   owner: HistoryOwner,
-  options: { keep: number; takeOver: boolean },
+  options: { keep: number; takeOver: boolean; listed?: VirtualMachineSnapshot[] },
 ): Promise<HistoryOutput[]> {
-  const own = await ownSnapshots(ctx, owner.owner);
+  const own = options.listed ?? (await ownSnapshots(ctx, owner.owner));
   const history: VirtualMachineSnapshot[] = [];
   for (const snapshot of own) {
     if (isHistory(snapshot)) history.push(snapshot);

@@ -21,26 +21,40 @@ type SettleInputs = Pick<
   "owner" | "vmName" | "failureDeadline" | "deletionPolicy" | "triggers" | "history" | "deleteTimeout"
 >;
 
+/** What settling leftovers left: the snapshot to adopt, and the owner's other snapshots as they are now. */
+export interface SettledLeftovers {
+  /** The snapshot the interrupted run was taking, to take over (only with `mayAdopt`). */
+  adopted: VirtualMachineSnapshot | undefined;
+  /**
+   * The resource's other snapshots after settling (the adopted one, the deleted ones left out; those kept as
+   * history relabelled), so the history step after the wait need not list them again.
+   */
+  others: VirtualMachineSnapshot[];
+}
+
 /**
- * Settles the resource's leftovers before a create: returns the one to adopt (the snapshot the interrupted run
- * was taking, same intent, not Failed; only with `mayAdopt`), after keeping the other usable ones as history
- * (when the resource keeps history) and deleting the rest.
+ * Settles the resource's leftovers before a create: finds the one to adopt (the snapshot the interrupted run
+ * was taking, same intent, not Failed; only with `mayAdopt`), keeps the other usable ones as history (when the
+ * resource keeps history) and deletes the rest.
  */
 export async function settleLeftovers(
   ctx: OperationContext,
   inputs: SettleInputs,
   options: { mayAdopt: boolean },
-): Promise<VirtualMachineSnapshot | undefined> {
-  const leftovers = leftoversOf(await ownSnapshots(ctx, inputs.owner));
-  if (!leftovers.length) return undefined;
+): Promise<SettledLeftovers> {
+  const own = await ownSnapshots(ctx, inputs.owner);
+  const leftovers = leftoversOf(own);
+  if (!leftovers.length) return { adopted: undefined, others: own };
   const intent = options.mayAdopt ? snapshotIntent(inputs) : "";
   const plan = planLeftovers(leftovers, intent, inputs.history);
+  const kept = new Map<string, VirtualMachineSnapshot>();
   for (const name of plan.toHistory) {
     ctx.say(`keeping ${ctx.ref.namespace}/${name}, left ready by an interrupted run, as history.`);
-    await ctx.cluster.patchSnapshotMetadata(ctx.refTo(name), {
+    const marked = await ctx.cluster.patchSnapshotMetadata(ctx.refTo(name), {
       labels: { [HISTORY_LABEL]: "true" },
       annotations: { [PENDING_ANNOTATION]: null },
     });
+    kept.set(name, marked);
   }
   await deleteLeftovers(ctx, plan.toDelete, inputs.deleteTimeout);
   const adopted = leftovers.find((s) => s.metadata.name === plan.adopt);
@@ -50,7 +64,11 @@ export async function settleLeftovers(
         `taking (phase ${adopted.status?.phase || "?"}), instead of creating another.`,
     );
   }
-  return adopted;
+  const gone = new Set([...plan.toDelete, plan.adopt]);
+  const others = own
+    .filter((s) => !gone.has(s.metadata.name))
+    .map((s) => kept.get(s.metadata.name ?? "") ?? s);
+  return { adopted, others };
 }
 
 /**

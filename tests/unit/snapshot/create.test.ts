@@ -32,6 +32,21 @@ function containsUndefined(value: unknown): boolean {
 }
 
 describe("create", () => {
+  it("makes five requests besides the shared watch: VM, instance, one listing of its snapshots, create, commit", async () => {
+    const { cluster, provider } = setup();
+    playKubevirt(cluster, healthy(["GuestAgent", "Online"]));
+    await provider.create(checkedInputs({ history: 2 }));
+    // list + watch are the namespace's shared list-watch in production (kube/shared-streams.ts).
+    expect(cluster.calls.filter((c) => c !== "list" && c !== "watch")).toEqual([
+      "discover",
+      "get-vm",
+      "get-vmi",
+      "list-selector",
+      "create",
+      "patch",
+    ]);
+  });
+
   it("snapshots a running VM with a connected agent and waits until readyToUse", async () => {
     const { cluster, deps, provider } = setup();
     playKubevirt(cluster, healthy(["GuestAgent", "Online"]));
