@@ -3,7 +3,8 @@
  * apiserver lacks. Nothing here plays a KubeVirt controller (those run from KubeVirt's own code, tests/kubevirt):
  * - virt-api's `subresources.kubevirt.io/v1` (freeze, unfreeze, stop) behind an APIService (virt-api.ts);
  * - the runtime side of the VM controller: VMI, its conditions, the start ControllerRevision (vm-runtime.ts);
- * - the PVC binder, pvc-protection and the CSI snapshotter (storage.ts); garbage collection (gc.ts).
+ * - the PVC binder, pvc-protection and the CSI snapshotter (storage.ts); garbage collection, background and
+ *   foreground (gc.ts).
  * Run with `node dist/tests/standins/main.js --kubeconfig <admin kubeconfig> --cert-dir <dir of kvsnap-kubevirt>`;
  * prints `STANDINS READY` once its watches are up and the APIService is Available.
  */
@@ -21,7 +22,12 @@ import {
   WorkQueue,
   type Obj,
 } from "./kube";
-import { collectDependents } from "./gc";
+import {
+  collectDependents,
+  deletingInForeground,
+  finishForegroundDeletion,
+  type ForegroundOwner,
+} from "./gc";
 import { bindPvc, driveVolumeSnapshot, releaseDeletedPvc, takeHeld } from "./storage";
 import { Guests, registerApiService, serveVirtApi } from "./virt-api";
 import { reconcileVm } from "./vm-runtime";
@@ -73,12 +79,39 @@ async function main(): Promise<void> {
   await registerApiService(kube, virtApi.port);
 
   const vms = new WorkQueue("vm-runtime", (key) => reconcileVm(kube, splitKey(key)), log);
+  // Owners deleted in the foreground (pulumi-kubernetes' default): VMs and PVCs, let go once their dependents are.
+  const vmOwner = (ns: string, name: string): ForegroundOwner => ({
+    read: () => kube.get(VM, ns, name),
+    setFinalizers: (live, finalizers) =>
+      kube.patch(VM, ns, name, { metadata: { resourceVersion: live.metadata.resourceVersion, finalizers } }),
+  });
+  const pvcOwner = (namespace: string, name: string): ForegroundOwner => ({
+    read: () =>
+      kube.core.readNamespacedPersistentVolumeClaim({ name, namespace }).then(
+        (pvc) => pvc as Obj,
+        () => undefined,
+      ),
+    setFinalizers: (live, finalizers) =>
+      kube.core.patchNamespacedPersistentVolumeClaim(
+        {
+          name,
+          namespace,
+          body: { metadata: { resourceVersion: live.metadata.resourceVersion, finalizers } },
+        },
+        kube.lib.setHeaderOptions("Content-Type", kube.lib.PatchStrategy.MergePatch),
+      ),
+  });
+  const vmForeground = new WorkQueue(
+    "gc-foreground",
+    (key) => finishForegroundDeletion(kube, vmOwner(...splitKey(key))),
+    log,
+  );
   const pvcs = new WorkQueue(
     "pvc-binder",
     async (key) => {
       await bindPvc(kube, ...splitKey(key));
       await releaseDeletedPvc(kube, ...splitKey(key));
-      return undefined;
+      return finishForegroundDeletion(kube, pvcOwner(...splitKey(key)));
     },
     log,
   );
@@ -107,6 +140,7 @@ async function main(): Promise<void> {
       (vm, type) => {
         if (type === "delete") return gc(vm);
         vms.add(keyOf(vm));
+        if (deletingInForeground(vm)) vmForeground.add(keyOf(vm));
         // A scenario change may release VolumeSnapshots held by `hold-ready`.
         for (const key of takeHeld(keyOf(vm))) csi.add(key);
       },
@@ -164,7 +198,7 @@ async function main(): Promise<void> {
     guests.close();
     virtApi.server.close();
     for (const w of watches) w.stop();
-    for (const q of [vms, pvcs, csi]) q.stop();
+    for (const q of [vms, vmForeground, pvcs, csi]) q.stop();
     process.exit(0);
   };
   process.on("SIGTERM", stop);
