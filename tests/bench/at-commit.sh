@@ -20,4 +20,6 @@ git -C "$repo" archive "$rev" | tar -x -C "$dir"
 ln -s "$repo/node_modules" "$dir/node_modules"
 echo "bench: $(git -C "$repo" rev-parse --short "$rev") exported to $dir" >&2
 cd "$dir"
+# shellcheck source=/dev/null
+source "$repo/scripts/node-env.sh" # Node 24 first on PATH, as for every npm command here
 npm run "$script"

@@ -37,7 +37,10 @@ export async function startBenchGround(plan: BenchPlan, tools: Tools): Promise<B
   process.env[BINARY_ENV] = tools.cluster;
   process.env[KUBEVIRT_BINARY_ENV] = tools.kubevirt;
   process.env[APISERVER_FLAGS_ENV] = flags;
-  const ground = await startGround();
+  const ground = await startGround().catch((error: unknown) => {
+    rmSync(auditDir, { recursive: true, force: true });
+    throw error;
+  });
   delete process.env[APISERVER_FLAGS_ENV];
   const audit = new AuditLog(logPath);
   audit.start();
