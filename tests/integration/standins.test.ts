@@ -152,6 +152,40 @@ describe("VM runtime stand-in", () => {
     );
     expect(revisions.items).toEqual([]);
   });
+
+  it("lets a VM and a PVC deleted in the foreground go once their dependents are gone", async () => {
+    const ns = await setup();
+    const vmi = await getVmi(a, ns, "vm");
+    expect(vmi).toBeDefined();
+    await a.custom.deleteNamespacedCustomObject({
+      group: "kubevirt.io",
+      version: "v1",
+      namespace: ns,
+      plural: "virtualmachines",
+      name: "vm",
+      propagationPolicy: "Foreground",
+    });
+    await eventually(
+      () =>
+        getVm(a, ns, "vm").then(
+          () => false,
+          (e: unknown) => (e as { code?: number }).code === 404,
+        ),
+      (gone) => gone,
+      "VM gone",
+    );
+    expect(await getVmi(a, ns, "vm")).toBeUndefined();
+    await a.core.deleteNamespacedPersistentVolumeClaim({
+      namespace: ns,
+      name: "vm-rootdisk",
+      propagationPolicy: "Foreground",
+    });
+    await eventually(
+      () => getPvc(a, ns, "vm-rootdisk"),
+      (pvc) => pvc === undefined,
+      "PVC gone",
+    );
+  });
 });
 
 describe("virt-api stand-in (subresources.kubevirt.io/v1 behind an APIService)", () => {
