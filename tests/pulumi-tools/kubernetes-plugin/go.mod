@@ -1,4 +1,4 @@
-// Experimental module: builds pulumi-resource-kubernetes (see build.sh and ../README.md).
+// Builds pulumi-resource-kubernetes for the e2e test of examples/pre-change (see build.sh and ../README.md).
 module pulumi-kubevirt-snapshot/tests/pulumi-tools/kubernetes-plugin
 
 go 1.26.0
