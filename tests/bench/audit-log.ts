@@ -2,7 +2,8 @@
  * Follows the apiserver's audit log (JSON lines) while the bench runs and answers questions about it: the
  * events seen so far, and waits for the first event a predicate accepts.
  */
-import { closeSync, existsSync, openSync, readSync } from "node:fs";
+import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
+import { StringDecoder } from "node:string_decoder";
 import { parseMicroTime } from "./clock";
 
 /** The fields of an audit event the bench reads. */
@@ -35,6 +36,8 @@ export class AuditLog {
   readonly events: AuditEvent[] = [];
   private offset = 0;
   private rest = "";
+  private readonly buffer = Buffer.allocUnsafe(1 << 20);
+  private readonly decoder = new StringDecoder("utf8");
   private waiters = new Set<Waiter>();
   private timer: NodeJS.Timeout | undefined;
 
@@ -54,15 +57,14 @@ export class AuditLog {
 
   /** Reads what was appended since the last read. */
   poll(): void {
-    if (!existsSync(this.path)) return;
+    if (!existsSync(this.path) || statSync(this.path).size <= this.offset) return;
     const fd = openSync(this.path, "r");
     try {
-      const buffer = Buffer.alloc(1 << 20);
       for (;;) {
-        const n = readSync(fd, buffer, 0, buffer.length, this.offset);
+        const n = readSync(fd, this.buffer, 0, this.buffer.length, this.offset);
         if (n <= 0) break;
         this.offset += n;
-        this.take(buffer.subarray(0, n).toString("utf8"));
+        this.take(this.decoder.write(this.buffer.subarray(0, n)));
       }
     } finally {
       closeSync(fd);

@@ -71,17 +71,18 @@ function watchOpen(audit: AuditLog, who: Watcher, namespace: string, name: strin
 
 /**
  * Resolves once a watch on VirtualMachineSnapshots in `namespace` (of `name`, when the watch names one) by
- * `who` is in place: one that started streaming after `since`, or, when `shared`, one already streaming.
+ * `who` is in place: one still streaming (a watch shared between waits, as an informer per namespace has),
+ * or one that starts streaming after `since`.
  */
 export async function watchInPlace(
   audit: AuditLog,
-  who: Watcher & { shared?: boolean },
+  who: Watcher,
   namespace: string,
   name: string,
   since: number,
   timeoutMs = 30_000,
 ): Promise<void> {
-  if (who.shared && watchOpen(audit, who, namespace, name)) return;
+  if (watchOpen(audit, who, namespace, name)) return;
   await audit.waitFor(
     (e) => e.stage === "ResponseStarted" && e.received >= since && watchOf(e, who, namespace, name),
     `watch of ${namespace}/${name} by ${who.userAgentPrefix ?? who.user}`,

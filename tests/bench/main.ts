@@ -82,6 +82,7 @@ function header(plan: BenchPlan, ctx: BenchContext, kubernetesVersion: string): 
   return [
     `## pulumi-kubevirt-snapshot bench (${plan.name} run, ${new Date().toISOString()})`,
     "",
+    ...(process.env["KVSNAP_BENCH_LABEL"] ? [`Measured: ${process.env["KVSNAP_BENCH_LABEL"]}.`, ""] : []),
     `Ground: kube-apiserver + etcd ${kubernetesVersion}, KubeVirt ${ctx.ground.kubevirtVersion ?? "?"} controllers and webhooks, the stand-ins; ` +
       `${cpus().length} cores, load average ${loadavg()
         .map((l) => l.toFixed(1))

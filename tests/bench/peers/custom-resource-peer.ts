@@ -39,8 +39,7 @@ export async function customResourcePeer(
       if (failures.length) throw new Error(`kubernetes check refused ${snapshot}: ${failures.join("; ")}`);
       const since = wallNow();
       const done = ending(client.create(urn, inputs, target.timeoutS), wallNow);
-      // The plugin shares one informer per namespace and kind between its waits.
-      const who = { user: MEASURED_USER, userAgentPrefix: "pulumi-kubernetes/", shared: true };
+      const who = { user: MEASURED_USER, userAgentPrefix: "pulumi-kubernetes/" };
       return { snapshot, armed: handled(watchInPlace(audit, who, target.namespace, snapshot, since)), done };
     },
     close: () => client.close(),
