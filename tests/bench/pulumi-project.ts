@@ -19,32 +19,58 @@ export interface TimedRun {
   end: number;
   /** Peak VmHWM of the dynamic-provider host during the run, MB (NaN if none ran). */
   hostPeakMb: number;
+  /** With `tolerate`, what a failed run's output says went wrong (its `error:` lines). */
+  failed?: string;
 }
 
 /** A program set up with its stack. */
 export interface BenchProject {
   dir: string;
-  /** Runs `pulumi <args>`; rejects with the output on a non-zero exit. */
-  run(args: string[]): Promise<TimedRun>;
+  /** Runs `pulumi <args>`; rejects with the output on a non-zero exit unless `tolerate`. */
+  run(args: string[], tolerate?: boolean): Promise<TimedRun>;
   remove(): void;
 }
 
-function exec(bin: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((resolve, reject) =>
+/** The CLI's output of one run, and its error when it exited non-zero. */
+interface Output {
+  stdout: string;
+  error?: Error;
+}
+
+function exec(bin: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Output> {
+  return new Promise((resolve) =>
     execFile(
       join(bin, "pulumi"),
       ["--non-interactive", ...args],
       { cwd, env, maxBuffer: 256 << 20 },
       (error, stdout, stderr) =>
-        error
-          ? reject(
-              new Error(
-                `pulumi ${args.join(" ")}: ${error.message}\n${stdout.slice(-4000)}\n${stderr.slice(-4000)}`,
-              ),
-            )
-          : resolve(stdout),
+        resolve(
+          error
+            ? {
+                stdout,
+                error: new Error(
+                  `pulumi ${args.join(" ")}: ${error.message}\n${stdout.slice(-4000)}\n${stderr.slice(-4000)}`,
+                ),
+              }
+            : { stdout },
+        ),
     ),
   );
+}
+
+/** The `error:` lines of a failed run's output, less the summary "update failed", joined. */
+export function errorLines(stdout: string): string {
+  const lines = stdout
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith("error:") && line !== "error: update failed");
+  return `${lines.length} error(s): ${lines.slice(0, 2).join(" / ")}`;
+}
+
+async function ok(output: Promise<Output>): Promise<string> {
+  const { stdout, error } = await output;
+  if (error) throw error;
+  return stdout;
 }
 
 /** Lays out `tests/bench/programs/<program>`, creates stack `bench` and sets the config. */
@@ -58,22 +84,20 @@ export async function benchProject(
   const dir = join(root, "program");
   materializeProgram(`tests/bench/programs/${program}`, dir);
   const env = pulumiEnv(pulumiBin, root, "bench");
-  const plain = (args: string[]) => exec(pulumiBin, args, dir, env);
+  const plain = (args: string[]) => ok(exec(pulumiBin, args, dir, env));
   await plain(["stack", "init", "bench"]);
   for (const [key, value] of Object.entries(secretConfig))
     await plain(["config", "set", "--secret", key, "--", value]);
   for (const [key, value] of Object.entries(config)) await plain(["config", "set", key, "--", value]);
   return {
     dir,
-    async run(args) {
+    async run(args, tolerate = false) {
       const sampler = sampleHostRss(dir);
       const start = wallNow();
-      try {
-        const stdout = await plain(args);
-        return { stdout, start, end: wallNow(), hostPeakMb: largestPeak(sampler.stop()) };
-      } finally {
-        sampler.stop();
-      }
+      const { stdout, error } = await exec(pulumiBin, args, dir, env);
+      const run = { stdout, start, end: wallNow(), hostPeakMb: largestPeak(sampler.stop()) };
+      if (error && !tolerate) throw error;
+      return error ? { ...run, failed: errorLines(stdout) } : run;
     },
     remove: () => rmSync(root, { recursive: true, force: true }),
   };

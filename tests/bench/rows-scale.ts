@@ -14,7 +14,8 @@ function perSnapshot(requests: Record<string, number>, count: number): { total: 
 }
 
 function wall(f: RunFigures): string {
-  return `${num(f.wallS, 1)} s${f.cliDuration ? ` (CLI's update part: ${f.cliDuration})` : ""}`;
+  const failed = f.failed ? `; FAILED, ${f.failed}` : "";
+  return `${num(f.wallS, 1)} s${f.cliDuration ? ` (CLI's update part: ${f.cliDuration})` : ""}${failed}`;
 }
 
 function runRows(s: ScaleResult, run: PulumiScaleRun): Row[] {
