@@ -1,27 +1,26 @@
 /**
- * The provider object Pulumi serializes into every VMSnapshot's state (`__provider`, stored twice per
- * resource). It captures nothing and holds one real method: Pulumi's provider host always calls
- * `configure()` on a freshly deserialized provider before any other method, and `configure()` installs
- * the implementation, loaded by package name from the host's working directory (this package's peer range
- * starts at @pulumi/pulumi 3.139.0, the first whose Node dynamic-provider host calls configure()). So the state stays a few
- * hundred bytes and fixes to the implementation reach existing stacks.
- * Keep it free of imports, module-level values, zod schemas, clients and `#private` fields.
+ * The provider Pulumi stores in every VMSnapshot's and VMRestore's state (`__provider`, stored twice per
+ * resource: in its inputs and its outputs), as the text itself. Pulumi's dynamic-provider host evaluates it with
+ * `require-from-string(text).handler()` and always calls `configure()` on the result before any other method
+ * (this package's peer range starts at @pulumi/pulumi 3.139.0, the first whose host does); `configure()`
+ * installs the implementation, loaded by package name from the host's working directory. So fixes to the
+ * implementation reach existing stacks, and the text is about 170 bytes: `pulumi.dynamic.Resource`'s closure
+ * serializer wrapped the same two lines in about 630 (that text, in states written before, keeps working: the
+ * `load`, `loadRestore` and `settingsFromConfig` exports it calls stay).
+ * Keep these texts free of anything but `require` of this package by name.
  */
-/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/require-await */
-import type * as pulumi from "@pulumi/pulumi";
 
-/** The tiny forwarding provider shared by every VMSnapshot (one instance, so Pulumi serializes it once). */
-export const serializedProvider: Omit<pulumi.dynamic.ResourceProvider, "create"> = {
-  async configure(req) {
-    const impl = require("pulumi-kubevirt-snapshot/provider");
-    Object.assign(this, impl.load(impl.settingsFromConfig(req.config)));
-  },
-};
+/** The provider text of a `pulumi-kubevirt-snapshot/provider` entry point (`load` or `loadRestore`). */
+function providerText(entry: "load" | "loadRestore"): string {
+  return (
+    "exports.handler=()=>({async configure(q){" +
+    'const i=require("pulumi-kubevirt-snapshot/provider");' +
+    `Object.assign(this,i.${entry}(i.settingsFromConfig(q.config)))}})`
+  );
+}
 
-/** The same for every VMRestore: `configure()` installs the restore implementation. */
-export const serializedRestoreProvider: Omit<pulumi.dynamic.ResourceProvider, "create"> = {
-  async configure(req) {
-    const impl = require("pulumi-kubevirt-snapshot/provider");
-    Object.assign(this, impl.loadRestore(impl.settingsFromConfig(req.config)));
-  },
-};
+/** The `__provider` of every VMSnapshot: `configure()` installs the snapshot implementation. */
+export const SNAPSHOT_PROVIDER_TEXT = providerText("load");
+
+/** The `__provider` of every VMRestore: `configure()` installs the restore implementation. */
+export const RESTORE_PROVIDER_TEXT = providerText("loadRestore");

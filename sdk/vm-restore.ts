@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { VMRestoreInputs } from "../shared/restore-args";
 import type { RestoredVolumeOutput, VMRestoreStatusOutputs } from "../shared/restore-outputs";
 import { resourceProps, type Inputify } from "./resource-props";
-import { serializedRestoreProvider } from "./serialized-provider";
+import { DynamicResource } from "./dynamic-resource";
+import { RESTORE_PROVIDER_TEXT } from "./serialized-provider";
 import type { VMSnapshot } from "./vm-snapshot";
 
 /** Options shared by both ways of naming the snapshot. */
@@ -47,7 +48,7 @@ const STATUS_OUTPUTS: readonly (keyof VMRestoreStatusOutputs)[] = [
  * @example
  * const restore = new VMRestore("rollback", { snapshot: snap, targetReadinessPolicy: "StopTarget" });
  */
-export class VMRestore extends pulumi.dynamic.Resource {
+export class VMRestore extends DynamicResource {
   /** Kubernetes name of the restore. */
   declare readonly restoreName: pulumi.Output<string>;
   /** The snapshot.kubevirt.io version used. */
@@ -84,13 +85,6 @@ export class VMRestore extends pulumi.dynamic.Resource {
       },
       STATUS_OUTPUTS,
     );
-    super(
-      serializedRestoreProvider as pulumi.dynamic.ResourceProvider,
-      name,
-      props,
-      opts,
-      "kubevirt-snapshot",
-      "VMRestore",
-    );
+    super("VMRestore", RESTORE_PROVIDER_TEXT, name, props, opts);
   }
 }

@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { VMSnapshotInputs } from "../shared/args";
 import type { HistoryEntryOutput, SourceIndicationOutput, VMSnapshotStatusOutputs } from "../shared/outputs";
 import { resourceProps, type Inputify } from "./resource-props";
-import { serializedProvider } from "./serialized-provider";
+import { DynamicResource } from "./dynamic-resource";
+import { SNAPSHOT_PROVIDER_TEXT } from "./serialized-provider";
 
 /** The arguments of a `VMSnapshot`: every field of the zod schema in `args.ts`, each a `pulumi.Input`. */
 export type VMSnapshotArgs = Inputify<VMSnapshotInputs>;
@@ -39,7 +40,7 @@ const STATUS_OUTPUTS: readonly (keyof VMSnapshotStatusOutputs)[] = [
  * const snap = new VMSnapshot("before-upgrade", { namespace: "prod", vmName: "db-1", failureDeadline: "10m" });
  * export const phase = snap.phase;
  */
-export class VMSnapshot extends pulumi.dynamic.Resource {
+export class VMSnapshot extends DynamicResource {
   /** Kubernetes name of the snapshot. */
   declare readonly snapshotName: pulumi.Output<string>;
   /** Namespace of the snapshot and its VM. */
@@ -89,13 +90,6 @@ export class VMSnapshot extends pulumi.dynamic.Resource {
    */
   constructor(name: string, args: VMSnapshotArgs, opts?: pulumi.CustomResourceOptions) {
     const props = resourceProps(name, { ...args }, STATUS_OUTPUTS);
-    super(
-      serializedProvider as pulumi.dynamic.ResourceProvider,
-      name,
-      props,
-      opts,
-      "kubevirt-snapshot",
-      "VMSnapshot",
-    );
+    super("VMSnapshot", SNAPSHOT_PROVIDER_TEXT, name, props, opts);
   }
 }

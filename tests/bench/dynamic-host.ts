@@ -28,11 +28,13 @@ export async function serializedText(provider: object): Promise<string> {
   return serialized.text;
 }
 
-/** VMSnapshot's serialized provider, as this repository's built SDK makes it. */
+/** VMSnapshot's provider text, as this repository's built SDK stores it in `__provider`. */
 export async function vmSnapshotProviderText(): Promise<string> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const sdk = require(join(REPO, "dist", "sdk", "serialized-provider.js")) as { serializedProvider: object };
-  return serializedText(sdk.serializedProvider);
+  const sdk = require(join(REPO, "dist", "sdk", "serialized-provider.js")) as {
+    SNAPSHOT_PROVIDER_TEXT: string;
+  };
+  return Promise.resolve(sdk.SNAPSHOT_PROVIDER_TEXT);
 }
 
 /** A dynamic provider that does nothing: the floor any dynamic provider's host costs. */

@@ -1,5 +1,5 @@
-// A long-lived stand-in for Pulumi's Node dynamic-provider host: serializes the provider exactly as
-// pulumi.dynamic.Resource does, evaluates the text with require-from-string from the program directory
+// A long-lived stand-in for Pulumi's Node dynamic-provider host: takes the provider text the SDK stores in
+// `__provider` (sdk/serialized-provider.ts), evaluates it with require-from-string from the program directory
 // (the working directory), calls configure() with the stack config, then serves calls. Requests are JSON
 // lines on stdin ({id, method, args}); answers are JSON lines on fd 3; the provider's console output stays
 // on stdout/stderr, as in the real host.
@@ -11,15 +11,15 @@ const repo = path.resolve(__dirname, "..", "..");
 const fromRepo = (m) => require(require.resolve(m, { paths: [repo] }));
 
 async function main() {
-  const { serializeFunction } = fromRepo("@pulumi/pulumi/runtime/closure/serializeClosure");
   const { Config } = fromRepo("@pulumi/pulumi/cmd/dynamic-provider/config");
   const requireFromString = fromRepo("require-from-string");
-  // argv[3] picks the serialized provider: serializedProvider (VMSnapshot) or serializedRestoreProvider.
-  const serialized = require(path.join(repo, "dist/sdk/serialized-provider.js"))[
-    process.argv[3] || "serializedProvider"
-  ];
+  // argv[3] picks the provider text the SDK stores: serializedProvider (VMSnapshot) or serializedRestoreProvider.
+  const texts = require(path.join(repo, "dist/sdk/serialized-provider.js"));
+  const text =
+    process.argv[3] === "serializedRestoreProvider"
+      ? texts.RESTORE_PROVIDER_TEXT
+      : texts.SNAPSHOT_PROVIDER_TEXT;
   const config = JSON.parse(process.argv[2] || "{}");
-  const { text } = await serializeFunction(() => serialized, { allowSecrets: true });
   const providers = new Map();
   const providerFor = async (props) => {
     const code = (props && props.__provider) || text;

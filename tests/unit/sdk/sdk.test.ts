@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { VMRestore, VMSnapshot } from "../../../sdk";
+import { RESTORE_PROVIDER_TEXT, SNAPSHOT_PROVIDER_TEXT } from "../../../sdk/serialized-provider";
 
 interface Registered {
   type: string;
@@ -54,7 +55,8 @@ describe("VMSnapshot", () => {
       resourceName: "before-upgrade",
       owner: "proj/dev/before-upgrade",
     });
-    expect(String(r.inputs["__provider"]).length).toBeLessThanOrEqual(1024);
+    expect(r.inputs["__provider"]).toBe(SNAPSHOT_PROVIDER_TEXT);
+    expect(Buffer.byteLength(SNAPSHOT_PROVIDER_TEXT)).toBeLessThanOrEqual(256);
   });
 });
 
@@ -73,7 +75,8 @@ describe("VMRestore", () => {
       owner: "proj/dev/rollback",
     });
     expect(r.inputs).not.toHaveProperty("snapshot");
-    expect(String(r.inputs["__provider"])).toContain("loadRestore");
+    expect(r.inputs["__provider"]).toBe(RESTORE_PROVIDER_TEXT);
+    expect(RESTORE_PROVIDER_TEXT).toContain("loadRestore");
   });
 
   it("accepts a snapshot by name and namespace", async () => {
