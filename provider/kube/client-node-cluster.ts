@@ -93,7 +93,13 @@ export function clientNodeCluster(lib: ClientNode, kc: k8s.KubeConfig): RestoreC
           action: (namespace) => act("watch", { namespace }, resource),
           server,
         });
-        streamOf = sharedStreams(informers, { lingerMs: SHARED_WATCH_LINGER_MS });
+        const fetch = (namespace: string, name: string) =>
+          orUndefined(
+            call(act("get", { namespace, name }, resource), () =>
+              custom.getNamespacedCustomObject({ group: SNAPSHOT_GROUP, version, namespace, plural, name }),
+            ) as Promise<T>,
+          );
+        streamOf = sharedStreams(informers, { lingerMs: SHARED_WATCH_LINGER_MS, fetch });
         byVersion.set(version, streamOf);
       }
       return streamOf(ref.namespace, ref.name);

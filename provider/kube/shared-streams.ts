@@ -34,9 +34,14 @@ export interface NamespaceInformer<T> {
 export type InformerFactory<T> = (namespace: string, events: InformerEvents<T>) => NamespaceInformer<T>;
 
 /** Options of {@link sharedStreams}. */
-export interface SharedStreamOptions {
+export interface SharedStreamOptions<T> {
   /** How long an informer nobody uses keeps running (so back-to-back waits share it). */
   lingerMs: number;
+  /**
+   * Reads one object from the API server (`undefined` on 404). The cache may lag a write just made (the
+   * snapshot a create has just posted), so an object missing from it is only believed gone from this read.
+   */
+  fetch(namespace: string, name: string): Promise<T | undefined>;
 }
 
 /** One open stream of one object: its events, and how to end it. */
@@ -66,7 +71,7 @@ const versionOf = (object: { metadata: ObjectMeta } | undefined): string =>
  */
 export function sharedStreams<T extends { metadata: ObjectMeta }>(
   makeInformer: InformerFactory<T>,
-  options: SharedStreamOptions,
+  options: SharedStreamOptions<T>,
 ): (namespace: string, name: string) => ObjectStream<T> {
   const entries = new Map<string, Entry<T>>();
 
@@ -124,49 +129,65 @@ export function sharedStreams<T extends { metadata: ObjectMeta }>(
     return entry.started;
   };
 
-  return (namespace, name) => ({
-    async list(): Promise<Listing<T>> {
-      const entry = entryOf(namespace);
-      acquire(entry);
-      try {
-        await synced(entry);
-        const object = entry.informer.get(name);
-        return { object, resourceVersion: versionOf(object) };
-      } finally {
-        release(namespace, entry);
-      }
-    },
-    async watch(fromVersion, onEvent): Promise<WatchHandle> {
-      const entry = entryOf(namespace);
-      acquire(entry);
-      try {
-        await synced(entry);
-      } catch (error) {
-        release(namespace, entry);
-        throw error;
-      }
-      return openListener(entry, name, fromVersion, onEvent, () => release(namespace, entry));
-    },
-  });
+  /** By namespace/name: the resourceVersion of an object a list just read from the API server, the cache behind. */
+  const readAhead = new Map<string, string>();
+  return (namespace, name) => {
+    const key = `${namespace}/${name}`;
+    const fetch = () => options.fetch(namespace, name);
+    return {
+      async list(): Promise<Listing<T>> {
+        const entry = entryOf(namespace);
+        acquire(entry);
+        try {
+          await synced(entry);
+          const cached = entry.informer.get(name);
+          const object = cached ?? (await fetch());
+          if (object && !cached) readAhead.set(key, versionOf(object));
+          else readAhead.delete(key);
+          return { object, resourceVersion: versionOf(object) };
+        } finally {
+          release(namespace, entry);
+        }
+      },
+      async watch(fromVersion, onEvent): Promise<WatchHandle> {
+        const entry = entryOf(namespace);
+        acquire(entry);
+        try {
+          await synced(entry);
+        } catch (error) {
+          release(namespace, entry);
+          throw error;
+        }
+        // Just read ahead of the cache: its ADDED event is on the way, the object is not gone.
+        const ahead = readAhead.get(key) === fromVersion;
+        readAhead.delete(key);
+        const confirm = fromVersion !== "" && !ahead ? fetch : undefined;
+        return openListener(entry, name, { fromVersion, confirm }, onEvent, () => release(namespace, entry));
+      },
+    };
+  };
 }
 
 /**
  * Subscribes to one object's changes. A change the cache took between the caller's list and now is delivered
- * first (the cached object's resourceVersion differs from `fromVersion`), so nothing is missed.
+ * first (the cached object's resourceVersion differs from `fromVersion`), so nothing is missed; an object the
+ * caller saw that the cache lacks is read from the API server (`confirm`): a 404 is its deletion.
  */
 function openListener<T extends { metadata: ObjectMeta }>(
   entry: Entry<T>,
   name: string,
-  fromVersion: string,
+  from: { fromVersion: string; confirm: (() => Promise<T | undefined>) | undefined },
   onEvent: (event: WatchEvent<T>) => void,
   released: () => void,
 ): WatchHandle {
   let resolveClosed: (error: unknown) => void = () => undefined;
   const closed = new Promise<unknown>((resolve) => (resolveClosed = resolve));
   let open = true;
+  let heard = false;
   const listener: Listener<T> = {
     name,
     onEvent: (event) => {
+      heard = true;
       if (open) onEvent(event);
     },
     close(error) {
@@ -178,12 +199,14 @@ function openListener<T extends { metadata: ObjectMeta }>(
     },
   };
   entry.listeners.add(listener);
-  const now = entry.informer.get(name);
-  if (versionOf(now) !== fromVersion) {
+  const catchUp = (now: T | undefined): void => {
+    if (heard) return;
     const gone = { metadata: { name, resourceVersion: "" } } as T;
-    queueMicrotask(() =>
-      listener.onEvent(now ? { type: "MODIFIED", object: now } : { type: "DELETED", object: gone }),
-    );
-  }
+    if (!now) listener.onEvent({ type: "DELETED", object: gone });
+    else if (versionOf(now) !== from.fromVersion) listener.onEvent({ type: "MODIFIED", object: now });
+  };
+  const cached = entry.informer.get(name);
+  if (cached) queueMicrotask(() => catchUp(cached));
+  else if (from.confirm) from.confirm().then(catchUp, (error: unknown) => listener.close(error));
   return { closed, stop: () => listener.close(undefined) };
 }

@@ -42,15 +42,25 @@ class FakeInformer implements NamespaceInformer<Obj> {
 
 function setup(lingerMs = 60_000) {
   const informers: FakeInformer[] = [];
+  /** What the API server holds when it differs from the cache (a write the watch has not delivered yet). */
+  const server = new Map<string, Obj | undefined>();
+  const fetches: string[] = [];
   const streamOf = sharedStreams<Obj>(
     (namespace, events) => {
       const informer = new FakeInformer(namespace, events);
       informers.push(informer);
       return informer;
     },
-    { lingerMs },
+    {
+      lingerMs,
+      fetch: async (namespace, name) => {
+        fetches.push(`${namespace}/${name}`);
+        const cache = informers.find((i) => i.namespace === namespace)?.objects.get(name);
+        return server.has(name) ? server.get(name) : cache;
+      },
+    },
   );
-  return { informers, streamOf };
+  return { informers, streamOf, server, fetches };
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 1));
@@ -94,6 +104,35 @@ describe("sharedStreams", () => {
     await streamOf("a", "s1").watch(listing.resourceVersion, (e) => seen.push(e));
     await tick();
     expect(seen).toEqual([{ type: "MODIFIED", object: informers[0]!.objects.get("s1") }]);
+  });
+
+  it("reads a just-created object the cache has not seen from the API server, and waits for its event", async () => {
+    const { informers, streamOf, server, fetches } = setup();
+    await streamOf("a", "warmup").list();
+    const created = { metadata: { name: "s1", resourceVersion: "7" }, status: { phase: "" } };
+    server.set("s1", created); // posted; the watch has not delivered it yet
+    const listing = await streamOf("a", "s1").list();
+    expect(listing).toEqual({ object: created, resourceVersion: "7" });
+    const seen: WatchEvent<Obj>[] = [];
+    await streamOf("a", "s1").watch(listing.resourceVersion, (e) => seen.push(e));
+    await tick();
+    expect(seen).toEqual([]); // not called deleted for being missing from the cache
+    informers[0]!.put("s1", "InProgress");
+    expect(seen).toEqual([{ type: "ADDED", object: informers[0]!.objects.get("s1") }]);
+    expect(fetches).toEqual(["a/warmup", "a/s1"]);
+  });
+
+  it("asks the API server when an object the caller saw has left the cache: a 404 is its deletion", async () => {
+    const { informers, streamOf, server } = setup();
+    await streamOf("a", "warmup").list();
+    informers[0]!.put("s1", "Succeeded");
+    const listing = await streamOf("a", "s1").list();
+    informers[0]!.objects.delete("s1"); // deleted between the list and the watch
+    server.set("s1", undefined);
+    const seen: WatchEvent<Obj>[] = [];
+    await streamOf("a", "s1").watch(listing.resourceVersion, (e) => seen.push(e));
+    await tick();
+    expect(seen.map((e) => e.type)).toEqual(["DELETED"]);
   });
 
   it("ends every open stream of the namespace with the informer's error, and starts it again on the next use", async () => {

@@ -32,11 +32,13 @@ function containsUndefined(value: unknown): boolean {
 }
 
 describe("create", () => {
-  it("makes five requests besides the shared watch: VM, instance, one listing of its snapshots, create, commit", async () => {
+  it("lists the resource's snapshots once: VM, instance, one listing, create, commit besides the wait", async () => {
     const { cluster, provider } = setup();
     playKubevirt(cluster, healthy(["GuestAgent", "Online"]));
     await provider.create(checkedInputs({ history: 2 }));
-    // list + watch are the namespace's shared list-watch in production (kube/shared-streams.ts).
+    // The wait's list + watch come from the namespace's shared list-watch in production (kube/shared-streams.ts),
+    // whose list reads a snapshot just created from the API server (one GET) while its cache catches up;
+    // discovery is reused across operations there (kube/recent-answer.ts).
     expect(cluster.calls.filter((c) => c !== "list" && c !== "watch")).toEqual([
       "discover",
       "get-vm",
