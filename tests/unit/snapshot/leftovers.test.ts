@@ -222,7 +222,10 @@ describe("delete with leftovers and claims (fake cluster)", () => {
   });
 
   it("leaves a snapshot a later create took over (another claim), so the replacement's delete of the old state keeps it", async () => {
-    const { cluster, provider, names } = setup([firstStatus, locked(["GuestAgent", "Online"])]);
+    const { cluster, deps, provider, names } = setup([firstStatus, locked(["GuestAgent", "Online"])]);
+    // Two creates in one millisecond would get one claim from the test's fixed suffix: give each its own.
+    const suffixes = ["str0001", "nxt0001"];
+    deps.suffix = () => suffixes.shift() ?? "abc1234";
     // A create whose wait was cut (API unreachable): kept in state as a partial failure, its marker not cleared.
     cluster.failWith = { verbs: ["watch", "patch"], code: 403 };
     const stranded = await provider.create(checkedInputs({ name: "before-upgrade-str0001" })).then(
