@@ -28,13 +28,21 @@ export async function serializedText(provider: object): Promise<string> {
   return serialized.text;
 }
 
-/** VMSnapshot's provider text, as this repository's built SDK stores it in `__provider`. */
+/**
+ * VMSnapshot's provider text, as this repository's built SDK stores it in `__provider`: the text it exports,
+ * or, for a package from before that text (at-commit.sh --provider), its provider object serialized as
+ * `pulumi.dynamic.Resource` did.
+ */
 export async function vmSnapshotProviderText(): Promise<string> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const sdk = require(join(REPO, "dist", "sdk", "serialized-provider.js")) as {
-    SNAPSHOT_PROVIDER_TEXT: string;
+    SNAPSHOT_PROVIDER_TEXT?: string;
+    serializedProvider?: object;
   };
-  return Promise.resolve(sdk.SNAPSHOT_PROVIDER_TEXT);
+  if (sdk.SNAPSHOT_PROVIDER_TEXT) return sdk.SNAPSHOT_PROVIDER_TEXT;
+  if (!sdk.serializedProvider)
+    throw new Error("dist/sdk/serialized-provider.js exports no VMSnapshot provider");
+  return serializedText(sdk.serializedProvider);
 }
 
 /** A dynamic provider that does nothing: the floor any dynamic provider's host costs. */

@@ -4,18 +4,27 @@ import type { PeerSamples, SamplesByPeer } from "./samples";
 import { maximum, median, percentile } from "./stats";
 import { meets, num, ratio, type Row } from "./table";
 
-const NO_SAMPLES: PeerSamples = { values: [], errors: [] };
+const NO_SAMPLES: PeerSamples = { values: [], errors: [], errorCount: 0 };
 
 function p50p99(s: PeerSamples): [number, number] {
   return [percentile(s.values, 50), percentile(s.values, 99)];
 }
 
-/** A peer's figure (prefixed with its name unless `name` is empty), or why there is none. */
-function describe(name: string, s: PeerSamples, text: (s: PeerSamples) => string): string {
+/** "(n errors, the first: …)" of a peer, or "". */
+function errorNote(s: PeerSamples): string {
+  if (!s.errorCount) return "";
+  const first = s.errors[0] ?? "";
+  return ` (${s.errorCount} error(s), the first: ${first.length > 200 ? `${first.slice(0, 200)}…` : first})`;
+}
+
+/**
+ * A peer's figure (prefixed with its name unless `name` is empty), or why there is none; with its errors
+ * unless `quiet` (ours repeats on several rows; its errors are told once).
+ */
+function describe(name: string, s: PeerSamples, text: (s: PeerSamples) => string, quiet = false): string {
   const prefix = name ? `${name}: ` : "";
   if (s.unavailable) return `${prefix}not available: ${s.unavailable}`;
-  const errors = s.errors.length ? ` (errors: ${s.errors.join("; ")})` : "";
-  return `${prefix}${s.values.length ? text(s) : "no samples"}${errors}`;
+  return `${prefix}${s.values.length ? text(s) : "no samples"}${quiet ? "" : errorNote(s)}`;
 }
 
 function latencyText(s: PeerSamples): string {
@@ -29,12 +38,13 @@ function detectionRow(
   peer: PeerSamples,
   target: string,
   met: Row["met"],
+  first = false,
 ): Row {
   const [o50, o99] = p50p99(ours);
   const [p50, p99] = p50p99(peer);
   return {
     measure: `detection latency p50 / p99, status write → waiter returns (n = ${ours.values.length})`,
-    ours: describe("", ours, latencyText),
+    ours: describe("", ours, latencyText, !first),
     peer: describe(peerName, peer, latencyText),
     ratio: `${ratio(o50, p50)} / ${ratio(o99, p99)}`,
     target,
@@ -51,7 +61,7 @@ export function detectionRows(samples: SamplesByPeer): Row[] {
   const [k50] = p50p99(kubectl);
   const met = meets(o50, o50 <= 20 && (!Number.isFinite(k50) || o50 <= 1.2 * k50));
   return [
-    detectionRow(ours, PEER_NAMES.kubectl, kubectl, "p50 ≤ 20 ms and ≤ 1.2× kubectl wait", met),
+    detectionRow(ours, PEER_NAMES.kubectl, kubectl, "p50 ≤ 20 ms and ≤ 1.2× kubectl wait", met, true),
     detectionRow(ours, PEER_NAMES.customResource, get(PEER_NAMES.customResource), "", ""),
     detectionRow(ours, PEER_NAMES.floor, get(PEER_NAMES.floor), "", ""),
   ];
@@ -71,7 +81,7 @@ export function failFastRows(samples: SamplesByPeer, timeoutS: number): Row[] {
     const peer = get(name);
     return {
       measure,
-      ours: describe("", ours, secondsText),
+      ours: describe("", ours, secondsText, name !== PEER_NAMES.floor),
       peer: describe(name, peer, secondsText) + note,
       ratio: ratio(o, median(peer.values)),
       target,

@@ -4,7 +4,9 @@
 export interface PeerSamples {
   /** Milliseconds (detection) or seconds (fail-fast). */
   values: number[];
+  /** The first errors (a few), and how many there were. */
   errors: string[];
+  errorCount: number;
   /** Why the peer did not run at all. */
   unavailable?: string;
 }
@@ -18,8 +20,9 @@ export function emptySamples(
   unavailable: ReadonlyMap<string, string>,
 ): SamplesByPeer {
   const samples: SamplesByPeer = new Map();
-  for (const name of names) samples.set(name, { values: [], errors: [] });
-  for (const [name, why] of unavailable) samples.set(name, { values: [], errors: [], unavailable: why });
+  for (const name of names) samples.set(name, { values: [], errors: [], errorCount: 0 });
+  for (const [name, why] of unavailable)
+    samples.set(name, { values: [], errors: [], errorCount: 0, unavailable: why });
   return samples;
 }
 
@@ -28,5 +31,8 @@ export function record(samples: SamplesByPeer, peer: string, value: number | { e
   const entry = samples.get(peer);
   if (!entry) return;
   if (typeof value === "number") entry.values.push(value);
-  else if (entry.errors.length < 5) entry.errors.push(value.error);
+  else {
+    entry.errorCount++;
+    if (entry.errors.length < 3) entry.errors.push(value.error);
+  }
 }

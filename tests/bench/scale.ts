@@ -19,6 +19,8 @@ import { benchNamespace, createVms } from "./vms";
 /** The figures of one timed run. */
 export interface RunFigures {
   wallS: number;
+  /** How many snapshots the run took or removed: the per-snapshot figures divide by it. */
+  snapshots: number;
   /** kvsnap-user's requests during the run, by verb. */
   requests: Record<string, number>;
   peakWatches: number;
@@ -55,18 +57,19 @@ export interface ScaleResult {
 /** Pulumi's default --parallel on this machine (4 per core, as `pulumi up --help` says). */
 export const DEFAULT_PARALLEL = 8;
 
-function figures(ctx: BenchContext, run: { start: number; end: number }): RunFigures {
+function figures(ctx: BenchContext, run: { start: number; end: number }, snapshots: number): RunFigures {
   return {
     wallS: (run.end - run.start) / 1000,
+    snapshots,
     requests: requestsByVerb(ctx.audit, MEASURED_USER, run.start, run.end),
     peakWatches: peakWatches(ctx.audit, MEASURED_USER, run.start, run.end),
   };
 }
 
-function cliFigures(ctx: BenchContext, run: TimedRun): RunFigures {
+function cliFigures(ctx: BenchContext, run: TimedRun, snapshots: number): RunFigures {
   const duration = /Duration: (\S+)/.exec(run.stdout)?.[1];
   return {
-    ...figures(ctx, run),
+    ...figures(ctx, run, snapshots),
     hostPeakMb: run.hostPeakMb,
     ...(duration ? { cliDuration: duration } : {}),
     ...(run.failed ? { failed: run.failed } : {}),
@@ -100,8 +103,8 @@ async function leftCount(ctx: BenchContext, namespaces: string[]): Promise<numbe
 
 async function measureBaseline(ctx: BenchContext, namespaces: string[]): Promise<ScaleResult["baseline"]> {
   const n = ctx.plan.scaleCount;
-  const up = figures(ctx, await runBaseline("create", ctx.userKubeconfig, n, namespaces));
-  const destroy = figures(ctx, await runBaseline("delete", ctx.userKubeconfig, n, namespaces));
+  const up = figures(ctx, await runBaseline("create", ctx.userKubeconfig, n, namespaces), n);
+  const destroy = figures(ctx, await runBaseline("delete", ctx.userKubeconfig, n, namespaces), n);
   return { up, destroy };
 }
 
@@ -122,21 +125,16 @@ async function pulumiRun(
 ): Promise<PulumiScaleRun & { state: StateSize }> {
   const project = await scaleProject(ctx, namespaces, ctx.plan.scaleCount);
   try {
-    const up = cliFigures(ctx, await project.run(["up", "--yes", "--parallel", String(parallel)], true));
+    const upRun = await project.run(["up", "--yes", "--parallel", String(parallel)], true);
     const exported = (await project.run(["stack", "export"])).stdout;
-    const destroy = cliFigures(
-      ctx,
-      await project.run(["destroy", "--yes", "--parallel", String(parallel)], true),
-    );
+    const state = stateSize(exported, "pulumi-nodejs:dynamic/kubevirt-snapshot:VMSnapshot");
+    const up = cliFigures(ctx, upRun, state.resources);
+    const destroyArgs = ["destroy", "--yes", "--parallel", String(parallel)];
+    const destroy = cliFigures(ctx, await project.run(destroyArgs, true), state.resources);
     const left = await leftCount(ctx, namespaces);
     if (left) destroy.failed = `${destroy.failed ?? "exit 0"}; ${left} snapshots left, deleted by the bench`;
     for (const namespace of namespaces) await deleteAllSnapshots(ctx.a, namespace);
-    return {
-      parallel,
-      up,
-      destroy,
-      state: stateSize(exported, "pulumi-nodejs:dynamic/kubevirt-snapshot:VMSnapshot"),
-    };
+    return { parallel, up, destroy, state };
   } finally {
     project.remove();
   }
