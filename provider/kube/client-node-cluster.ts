@@ -77,6 +77,13 @@ export function clientNodeCluster(lib: ClientNode, kc: k8s.KubeConfig): RestoreC
     ...(ref.name ? { name: ref.name } : {}),
   });
 
+  /** Gets one snapshot.kubevirt.io object by name, or `undefined` on 404. */
+  const getByName = <T>(ref: SnapshotRef, plural: string, resource: string): Promise<T | undefined> =>
+    orUndefined(
+      call(act("get", ref, resource), () =>
+        custom.getNamespacedCustomObject({ ...snapshotParams(ref, plural), name: ref.name }),
+      ) as Promise<T>,
+    );
   /** Shared list-watches of one kind and version, one per namespace (shared-streams.ts). */
   const sharedOf = <T extends { metadata: ObjectMeta }>(plural: string, resource: string) => {
     const byVersion = new Map<string, (namespace: string, name: string) => ObjectStream<T>>();
@@ -94,11 +101,7 @@ export function clientNodeCluster(lib: ClientNode, kc: k8s.KubeConfig): RestoreC
           server,
         });
         const fetch = (namespace: string, name: string) =>
-          orUndefined(
-            call(act("get", { namespace, name }, resource), () =>
-              custom.getNamespacedCustomObject({ group: SNAPSHOT_GROUP, version, namespace, plural, name }),
-            ) as Promise<T>,
-          );
+          getByName<T>({ version, namespace, name }, plural, resource);
         streamOf = sharedStreams(informers, { lingerMs: SHARED_WATCH_LINGER_MS, fetch });
         byVersion.set(version, streamOf);
       }
@@ -146,12 +149,7 @@ export function clientNodeCluster(lib: ClientNode, kc: k8s.KubeConfig): RestoreC
       );
     },
     async getSnapshot(ref) {
-      const run = () =>
-        custom.getNamespacedCustomObject({
-          ...snapshotParams(ref),
-          name: ref.name,
-        }) as Promise<VirtualMachineSnapshot>;
-      return orUndefined(call(act("get", ref), run));
+      return getByName<VirtualMachineSnapshot>(ref, SNAPSHOT_PLURAL, SNAPSHOTS);
     },
     async createSnapshot(version, body) {
       const ref = { version, namespace: body.metadata.namespace ?? "", name: body.metadata.name ?? "" };
@@ -193,12 +191,7 @@ export function clientNodeCluster(lib: ClientNode, kc: k8s.KubeConfig): RestoreC
       return snapshotStreams(ref).watch(resourceVersion, onEvent);
     },
     async getRestore(ref) {
-      const run = () =>
-        custom.getNamespacedCustomObject({
-          ...snapshotParams(ref, RESTORE_PLURAL),
-          name: ref.name,
-        }) as Promise<VirtualMachineRestore>;
-      return orUndefined(call(act("get", ref, RESTORES), run));
+      return getByName<VirtualMachineRestore>(ref, RESTORE_PLURAL, RESTORES);
     },
     async createRestore(version, body) {
       const ref = { version, namespace: body.metadata.namespace ?? "", name: body.metadata.name ?? "" };

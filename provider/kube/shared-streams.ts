@@ -46,7 +46,6 @@ export interface SharedStreamOptions<T> {
 
 /** One open stream of one object: its events, and how to end it. */
 interface Listener<T> {
-  name: string;
   onEvent(event: WatchEvent<T>): void;
   close(error: unknown): void;
 }
@@ -54,7 +53,8 @@ interface Listener<T> {
 /** The informer of one namespace, who uses it, and its current start. */
 interface Entry<T> {
   informer: NamespaceInformer<T>;
-  listeners: Set<Listener<T>>;
+  /** Open streams by object name, so an event reaches its object's streams without scanning the others. */
+  listeners: Map<string, Set<Listener<T>>>;
   users: number;
   started: Promise<void> | undefined;
   failure: Error | undefined;
@@ -79,7 +79,7 @@ export function sharedStreams<T extends { metadata: ObjectMeta }>(
     const known = entries.get(namespace);
     if (known) return known;
     const state: Omit<Entry<T>, "informer"> = {
-      listeners: new Set(),
+      listeners: new Map(),
       users: 0,
       started: undefined,
       failure: undefined,
@@ -87,13 +87,13 @@ export function sharedStreams<T extends { metadata: ObjectMeta }>(
     };
     const events: InformerEvents<T> = {
       change(type, object) {
-        for (const l of [...state.listeners])
-          if (l.name === object.metadata.name) l.onEvent({ type, object });
+        for (const l of [...(state.listeners.get(object.metadata.name ?? "") ?? [])])
+          l.onEvent({ type, object });
       },
       error(error) {
         state.failure = error instanceof Error ? error : new Error(String(error));
         state.started = undefined;
-        for (const l of [...state.listeners]) l.close(state.failure);
+        for (const named of [...state.listeners.values()]) for (const l of [...named]) l.close(state.failure);
       },
     };
     const entry = Object.assign(state, { informer: makeInformer(namespace, events) });
@@ -185,7 +185,6 @@ function openListener<T extends { metadata: ObjectMeta }>(
   let open = true;
   let heard = false;
   const listener: Listener<T> = {
-    name,
     onEvent: (event) => {
       heard = true;
       if (open) onEvent(event);
@@ -193,12 +192,14 @@ function openListener<T extends { metadata: ObjectMeta }>(
     close(error) {
       if (!open) return;
       open = false;
-      entry.listeners.delete(listener);
+      const named = entry.listeners.get(name);
+      named?.delete(listener);
+      if (named?.size === 0) entry.listeners.delete(name);
       released();
       resolveClosed(error);
     },
   };
-  entry.listeners.add(listener);
+  entry.listeners.set(name, (entry.listeners.get(name) ?? new Set()).add(listener));
   const catchUp = (now: T | undefined): void => {
     if (heard) return;
     const gone = { metadata: { name, resourceVersion: "" } } as T;
