@@ -51,24 +51,31 @@ async function phase(
 }
 
 async function measureAll(ctx: BenchContext, rows: Row[], failures: string[]): Promise<void> {
-  const peers = await timed("start the waiters", () => startPeers(ctx));
-  try {
-    await phase(rows, failures, "1. detection latency", async () =>
-      detectionRows(await measureDetection(ctx, peers.peers, peers.unavailable)),
-    );
-    await phase(rows, failures, "2. fail-fast", async () =>
-      failFastRows(await measureFailFast(ctx, peers.peers, peers.unavailable), ctx.plan.failTimeoutS),
-    );
-  } finally {
-    await peers.close();
+  const { phases } = ctx.plan;
+  if (phases.has(1) || phases.has(2)) {
+    const peers = await timed("start the waiters", () => startPeers(ctx));
+    try {
+      if (phases.has(1))
+        await phase(rows, failures, "1. detection latency", async () =>
+          detectionRows(await measureDetection(ctx, peers.peers, peers.unavailable)),
+        );
+      if (phases.has(2))
+        await phase(rows, failures, "2. fail-fast", async () =>
+          failFastRows(await measureFailFast(ctx, peers.peers, peers.unavailable), ctx.plan.failTimeoutS),
+        );
+    } finally {
+      await peers.close();
+    }
   }
-  await phase(rows, failures, "3+4. scale, destroy, requests, memory, state", async () =>
-    scaleRows(await measureScale(ctx)),
-  );
-  await phase(rows, failures, "5. cold start", async () => {
-    const { ours, noop } = await measureColdStart(ctx);
-    return coldRows(ours, noop);
-  });
+  if (phases.has(3))
+    await phase(rows, failures, "3+4. scale, destroy, requests, memory, state", async () =>
+      scaleRows(await measureScale(ctx)),
+    );
+  if (phases.has(5))
+    await phase(rows, failures, "5. cold start", async () => {
+      const { ours, noop } = await measureColdStart(ctx);
+      return coldRows(ours, noop);
+    });
 }
 
 /** The apiserver's version, as it reports it. */
@@ -87,6 +94,7 @@ function header(plan: BenchPlan, ctx: BenchContext, kubernetesVersion: string): 
       `${cpus().length} cores, load average ${loadavg()
         .map((l) => l.toFixed(1))
         .join(" ")}. ` +
+      (plan.phases.size < 5 ? `Phases run: ${[...plan.phases].sort().join(", ")} (--only). ` : "") +
       `Samples: detection ${plan.detectionSamples} per waiter, fail-fast ${plan.failSamples}, scale N = ${plan.scaleCount} over ${plan.namespaces} namespaces, cold start ${plan.coldSamples}. ` +
       `kubernetes plugin: ${"missing" in plugin ? "not available" : plugin.version}.`,
     "",

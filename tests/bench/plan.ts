@@ -17,7 +17,12 @@ export interface BenchPlan {
   namespaces: number;
   /** Cold starts of the provider host (and of the no-op host). */
   coldSamples: number;
+  /** The phases to run (1 detection, 2 fail-fast, 3 and 4 scale and state, run together, 5 cold start). */
+  phases: ReadonlySet<number>;
 }
+
+/** Every phase. */
+const ALL_PHASES: ReadonlySet<number> = new Set([1, 2, 3, 4, 5]);
 
 const FULL: BenchPlan = {
   name: "full",
@@ -28,6 +33,7 @@ const FULL: BenchPlan = {
   scaleCount: 200,
   namespaces: 4,
   coldSamples: 3,
+  phases: ALL_PHASES,
 };
 
 const SHORT: BenchPlan = {
@@ -39,12 +45,30 @@ const SHORT: BenchPlan = {
   scaleCount: 8,
   namespaces: 4,
   coldSamples: 1,
+  phases: ALL_PHASES,
 };
 
-/** `--ci` (or `--short`) picks the short run; `--n=<count>` overrides the scale phase's size. */
+/** The phase numbers of `--only=1,3`; phases 3 and 4 are one run, so either selects both. */
+function parsePhases(list: string): ReadonlySet<number> {
+  const phases = new Set<number>();
+  for (const item of list.split(",")) {
+    const phase = Number(item.trim());
+    if (!ALL_PHASES.has(phase)) throw new Error(`--only: "${item}" is not a phase number (1 to 5)`);
+    phases.add(phase);
+  }
+  if (phases.has(3) || phases.has(4)) phases.add(3).add(4);
+  return phases;
+}
+
+/**
+ * `--ci` (or `--short`) picks the short run; `--n=<count>` overrides the scale phase's size; `--only=<list>`
+ * runs only the phases listed (comma-separated numbers, e.g. `--only=1,3`).
+ */
 export function planFromArgs(args: readonly string[]): BenchPlan {
   const plan = { ...(args.includes("--ci") || args.includes("--short") ? SHORT : FULL) };
   const n = args.find((arg) => arg.startsWith("--n="));
   if (n) plan.scaleCount = Number(n.slice(4));
+  const only = args.find((arg) => arg.startsWith("--only="));
+  if (only) plan.phases = parsePhases(only.slice("--only=".length));
   return plan;
 }
