@@ -3,12 +3,13 @@
  * Succeeded-not-ready (sim.kvsnap.io/hold-ready); once every waiter's watch is in place, the VMs are released
  * one at a time (in random order), so KubeVirt's controller writes readyToUse on one snapshot while the
  * machine is otherwise quiet. A sample is the time from that status write (the apiserver's audit timestamp)
- * to the waiter returning.
+ * to the waiter returning. This provider's samples are also split at its commit PATCH (commit-split.ts).
  */
 import type { BenchContext } from "./bench-ground";
 import { statusWriteTime } from "./audit-queries";
 import { sleep, wallNow } from "./clock";
-import type { Peer, Wait, WaitEnd } from "./peers/peer";
+import { commitSplit, type CommitSplit } from "./commit-split";
+import { PEER_NAMES, type Peer, type Wait, type WaitEnd } from "./peers/peer";
 import { stopwatch } from "./progress";
 import { emptySamples, record, type SamplesByPeer } from "./samples";
 import { deleteAllSnapshots, getSnapshot } from "./snapshots";
@@ -49,8 +50,20 @@ function shuffled(count: number): number[] {
   return order;
 }
 
+/** What the phase measured: the samples by peer, and this provider's samples split at its commit PATCH. */
+export interface DetectionResult {
+  samples: SamplesByPeer;
+  splits: CommitSplit[];
+  /** Why a provider sample could not be split (the first few), and how many. */
+  splitErrors: string[];
+  splitErrorCount: number;
+}
+
+/** A sample, and when it was taken from and to (for the split). */
+type Sample = { value: number; readyAt: number; returnedAt: number } | { error: string };
+
 /** Releases one held VM and measures its waiter; holds the VM again afterwards. */
-async function releaseOne(ctx: BenchContext, vm: string, wait: Wait): Promise<number | { error: string }> {
+async function releaseOne(ctx: BenchContext, vm: string, wait: Wait): Promise<Sample> {
   const armed = await wait.armed.then(
     () => undefined,
     (error: unknown) => `the waiter's watch was not seen: ${String(error)}`,
@@ -63,7 +76,17 @@ async function releaseOne(ctx: BenchContext, vm: string, wait: Wait): Promise<nu
   if (!end.ok) return { error: end.message.split("\n")[0] ?? "" };
   if (written === undefined)
     return { error: `no readyToUse status write of ${wait.snapshot} in the audit log` };
-  return end.at - written;
+  return { value: end.at - written, readyAt: written, returnedAt: end.at };
+}
+
+/** Records a sample of `peer`, and for this provider the sample's split. */
+function recordSample(ctx: BenchContext, result: DetectionResult, peer: string, wait: Wait, s: Sample): void {
+  if ("error" in s) return record(result.samples, peer, s);
+  record(result.samples, peer, s.value);
+  if (peer !== PEER_NAMES.provider) return;
+  const split = commitSplit(ctx.audit, NAMESPACE, wait.snapshot, s.readyAt, s.returnedAt);
+  if (typeof split !== "string") result.splits.push(split);
+  else if (result.splitErrorCount++ < 3) result.splitErrors.push(split);
 }
 
 /** Starts every peer's snapshot; a peer that cannot start is recorded with its error and sits the round out. */
@@ -95,10 +118,10 @@ async function round(
   ctx: BenchContext,
   peers: Peer[],
   n: number,
-  samples: SamplesByPeer | undefined,
+  result: DetectionResult | undefined,
 ): Promise<void> {
   const lap = stopwatch(`detection round ${n}`);
-  const waits = await startAll(peers, n, samples);
+  const waits = await startAll(peers, n, result?.samples);
   lap("started");
   const started = waits.filter((wait): wait is Wait => wait !== undefined);
   await Promise.all(started.map((wait) => held(ctx.a, wait.snapshot)));
@@ -109,7 +132,7 @@ async function round(
     const wait = waits[i];
     if (!wait) continue;
     const sample = await releaseOne(ctx, `detect-${i}`, wait);
-    if (samples) record(samples, peers[i]!.name, sample);
+    if (result) recordSample(ctx, result, peers[i]!.name, wait, sample);
     lap(`released ${peers[i]!.name}`);
   }
   await deleteAllSnapshots(ctx.a, NAMESPACE);
@@ -121,7 +144,7 @@ export async function measureDetection(
   ctx: BenchContext,
   peers: Peer[],
   unavailable: ReadonlyMap<string, string>,
-): Promise<SamplesByPeer> {
+): Promise<DetectionResult> {
   await benchNamespace(ctx.a, NAMESPACE, ctx.userKubeconfig);
   await createVms(
     ctx.a,
@@ -129,14 +152,19 @@ export async function measureDetection(
     peers.map((_, i) => `detect-${i}`),
     SCENARIO,
   );
-  const samples = emptySamples(
-    peers.map((p) => p.name),
-    unavailable,
-  );
+  const result: DetectionResult = {
+    samples: emptySamples(
+      peers.map((p) => p.name),
+      unavailable,
+    ),
+    splits: [],
+    splitErrors: [],
+    splitErrorCount: 0,
+  };
   await round(ctx, peers, 0, undefined);
   for (let n = 1; n <= ctx.plan.detectionSamples; n++) {
-    await round(ctx, peers, n, samples);
+    await round(ctx, peers, n, result);
     if (n % 10 === 0) console.log(`[bench] detection: ${n}/${ctx.plan.detectionSamples} rounds`);
   }
-  return samples;
+  return result;
 }
