@@ -6,6 +6,7 @@ import { ProviderError } from "../core/errors";
 import type { RestoreCluster } from "./cluster";
 import { clientNodeCluster, loadClientNode } from "./client-node-cluster";
 import { chooseKubeconfigSource, type KubeconfigSource } from "./kubeconfig";
+import { sharingConnections } from "./shared-connections";
 
 /** Provider-level settings from stack config (received through `configure()`, never stored in state). */
 export interface ClusterSettings {
@@ -57,7 +58,7 @@ async function open(source: KubeconfigSource, context: string | undefined): Prom
   const lib = await loadClientNode();
   const kc = loadKubeConfig(lib, source);
   selectContext(kc, context, source.origin);
-  return clientNodeCluster(lib, kc);
+  return clientNodeCluster(lib, sharingConnections(kc));
 }
 
 /** Returns the cluster for these settings and context, opening it once per process. */
