@@ -17,41 +17,29 @@
  * a change of one input as the architecture documents it (replace or in-place).
  */
 import fc from "fast-check";
-import { vmSnapshotArgsShape } from "../../../shared/args";
 import { isDns1123Subdomain } from "../../../shared/names";
 import { createVmSnapshotProvider, readInputs } from "../../../provider/snapshot/provider";
 import { FakeCluster } from "../../support/fake-cluster";
 import { testDeps } from "../../support/test-deps";
 import {
-  booleanField,
   checkOlds,
-  durationField,
-  enumField,
-  historyField,
   inputsFrom,
-  mapField,
-  nameField,
   params,
   storedJunk,
   storedMutation,
   mutated,
-  textField,
-  triggersField,
   UNKNOWN,
   unknownKeys,
   validOnly,
-  ZERO_DURATIONS,
   type GeneratedInputs,
 } from "./arbitraries";
-import { expectCheckContract, type CheckSubject } from "./check-contract";
+import { expectCheckContract } from "./check-contract";
+import { INPUT_KEYS, model, subject } from "./snapshot-model";
 
 type Props = Record<string, unknown>;
 
 const provider = createVmSnapshotProvider(testDeps(new FakeCluster()));
 const ID = "prod/snap-abc1234";
-
-/** Every input of a VMSnapshot as the provider receives it. */
-const INPUT_KEYS = [...Object.keys(vmSnapshotArgsShape), "resourceName", "owner"];
 
 /** docs/architecture.md "diff": inputs that reach the immutable spec or pick another object or cluster. */
 const REPLACING = ["namespace", "vmName", "name", "failureDeadline", "deletionPolicy", "triggers", "context"];
@@ -69,45 +57,6 @@ const STORED_KEYS = [
   "consistency",
   "contentName",
 ];
-
-const model = {
-  namespace: nameField("label", true),
-  vmName: nameField("subdomain", true),
-  name: nameField("subdomain", false),
-  failureDeadline: durationField(true),
-  timeout: durationField(false),
-  deleteTimeout: durationField(false),
-  waitFor: enumField(["readyToUse", "succeeded"]),
-  guestAgent: enumField(["prefer", "require", "ignore"]),
-  deletionPolicy: enumField(["Delete", "Retain"]),
-  onFailure: enumField(["keep", "delete"]),
-  labels: mapField(true),
-  annotations: mapField(false),
-  triggers: triggersField,
-  allowEmpty: booleanField,
-  history: historyField,
-  retainHistoryOnDestroy: booleanField,
-  adopt: booleanField,
-  context: textField(false),
-  resourceName: textField(true),
-  owner: textField(true),
-};
-
-/** The rules spanning fields (shared/args.ts `crossFieldIssues`), as the architecture describes them. */
-const subject: CheckSubject = {
-  knownKeys: INPUT_KEYS,
-  crossFieldKeys: ["failureDeadline", "timeout", "name", "adopt", "history"],
-  crossField: (news) => {
-    const expected: string[] = [];
-    const deadline = news["failureDeadline"];
-    if (typeof deadline === "string" && ZERO_DURATIONS.includes(deadline) && news["timeout"] === undefined)
-      expected.push("timeout");
-    if (news["adopt"] === true && news["name"] === undefined) expected.push("adopt");
-    const history = news["history"];
-    if (typeof history === "number" && history > 0 && news["name"] !== undefined) expected.push("history");
-    return expected;
-  },
-};
 
 const programs: fc.Arbitrary<{ generated: GeneratedInputs; olds: Props | undefined }> = inputsFrom(
   model,
