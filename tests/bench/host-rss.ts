@@ -1,12 +1,16 @@
 /**
  * Samples the peak resident memory (VmHWM in /proc/<pid>/status) of the dynamic-provider host processes the
- * Pulumi engine starts in a program directory, every 100 ms while a command runs. Linux only.
+ * Pulumi engine starts in a program directory, every 100 ms while a command runs, and their CPU time
+ * (utime + stime in /proc/<pid>/stat, the last seen, so up to 100 ms short of a host's total). Linux only.
  */
 import { readdirSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
+import { procStat, TICKS } from "./cpu";
 
 /** A running sampler; `stop()` returns the largest VmHWM seen per host pid, in MB. */
 export interface RssSampler {
   stop(): Map<number, number>;
+  /** The CPU seconds of every host seen, summed (as last sampled). */
+  cpuSeconds(): number;
 }
 
 function isHostIn(pid: string, dir: string): boolean {
@@ -31,11 +35,14 @@ function peakMb(pid: string): number | undefined {
 export function sampleHostRss(dir: string, everyMs = 100): RssSampler {
   const target = realpathSync(dir);
   const peaks = new Map<number, number>();
+  const ticks = new Map<number, number>();
   const sample = () => {
     for (const pid of readdirSync("/proc")) {
       if (!/^\d+$/.test(pid) || !isHostIn(pid, target)) continue;
       const mb = peakMb(pid);
       if (mb !== undefined) peaks.set(Number(pid), Math.max(mb, peaks.get(Number(pid)) ?? 0));
+      const stat = procStat(Number(pid));
+      if (stat) ticks.set(Number(pid), stat.utime + stat.stime);
     }
   };
   const timer = setInterval(sample, everyMs);
@@ -45,6 +52,7 @@ export function sampleHostRss(dir: string, everyMs = 100): RssSampler {
       sample();
       return peaks;
     },
+    cpuSeconds: () => [...ticks.values()].reduce((a, b) => a + b, 0) / TICKS,
   };
 }
 

@@ -19,6 +19,8 @@ export interface TimedRun {
   end: number;
   /** Peak VmHWM of the dynamic-provider host during the run, MB (NaN if none ran). */
   hostPeakMb: number;
+  /** CPU seconds of the dynamic-provider hosts, as last sampled (up to 100 ms short); 0 if none ran. */
+  hostCpuS: number;
   /** With `tolerate`, what a failed run's output says went wrong (its `error:` lines). */
   failed?: string;
 }
@@ -95,7 +97,14 @@ export async function benchProject(
       const sampler = sampleHostRss(dir);
       const start = wallNow();
       const { stdout, error } = await exec(pulumiBin, args, dir, env);
-      const run = { stdout, start, end: wallNow(), hostPeakMb: largestPeak(sampler.stop()) };
+      const end = wallNow();
+      const run = {
+        stdout,
+        start,
+        end,
+        hostPeakMb: largestPeak(sampler.stop()),
+        hostCpuS: sampler.cpuSeconds(),
+      };
       if (error && !tolerate) throw error;
       return error ? { ...run, failed: errorLines(stdout) } : run;
     },

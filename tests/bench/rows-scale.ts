@@ -1,4 +1,5 @@
-/** Table rows of phase 3 (scale, destroy, watches, requests, host memory) and phase 4 (state). */
+/** Table rows of phase 3 (scale, destroy, watches, requests, CPU, host memory) and phase 4 (state). */
+import type { CpuFigures } from "./cpu";
 import type { PulumiScaleRun, RunFigures, ScaleResult } from "./scale";
 import type { StateSize } from "./state-size";
 import { meets, num, ratio, type Row } from "./table";
@@ -18,6 +19,32 @@ function wall(f: RunFigures): string {
   return `${num(f.wallS, 1)} s${f.cliDuration ? ` (CLI's update part: ${f.cliDuration})` : ""}${failed}`;
 }
 
+/** "client tree X s, ground Y s (…), bench B s, machine busy Z% of 2 cores (…)". */
+function cpuText(c: CpuFigures, hostCpuS?: number): string {
+  const host = hostCpuS === undefined ? "" : ` (of which the provider host ${num(hostCpuS)}, as sampled)`;
+  const ground = Object.entries(c.ground)
+    .map(([label, seconds]) => `${label} ${num(seconds)}`)
+    .join(", ");
+  const other = c.machineBusyS - c.clientS - c.groundS - c.benchS;
+  return (
+    `client tree ${num(c.clientS)}${host}, ground ${num(c.groundS)} (${ground}), bench ${num(c.benchS)}; ` +
+    `machine busy ${num(100 * c.machineBusyShare, 0)}% of ${c.cores} cores over ${num(c.wallS)} s ` +
+    `(${num(c.machineBusyS)} CPU-s, ${num(other)} of them other work)`
+  );
+}
+
+/** The CPU row of one kind of run: ours beside the plain client's (ratio: client tree). */
+function cpuRow(measure: string, ours: RunFigures, base: RunFigures): Row {
+  return {
+    measure: `CPU seconds, ${measure} (ratio: client tree)`,
+    ours: cpuText(ours.cpu, ours.hostCpuS),
+    peer: `plain client: ${cpuText(base.cpu)}`,
+    ratio: ratio(ours.cpu.clientS, base.cpu.clientS),
+    target: "",
+    met: "",
+  };
+}
+
 function runRows(s: ScaleResult, run: PulumiScaleRun): Row[] {
   const p = `N = ${s.count}, --parallel ${run.parallel}`;
   const { up, destroy } = run;
@@ -34,7 +61,11 @@ function runRows(s: ScaleResult, run: PulumiScaleRun): Row[] {
     {
       measure: `pulumi up wall (${p})`,
       ours: wall(up),
-      peer: `plain client: ${num(s.baseline.up.wallS, 1)} s`,
+      peer:
+        `plain client: ${num(s.baseline.up.wallS, 1)} s; ` +
+        `no-op dynamic provider (the engine's own cost for N resources, same --parallel): ` +
+        `${num(run.noopUp.wallS, 1)} s, client tree CPU ${num(run.noopUp.cpu.clientS)} s ` +
+        `(of which its host ${num(run.noopUp.hostCpuS)})`,
       ratio: up.failed ? "–" : ratio(up.wallS, s.baseline.up.wallS),
       target: "≤ 1.1× baseline",
       met: up.failed ? "" : meets(up.wallS, up.wallS <= 1.1 * s.baseline.up.wallS),
@@ -47,6 +78,8 @@ function runRows(s: ScaleResult, run: PulumiScaleRun): Row[] {
       target: "",
       met: "",
     },
+    cpuRow(`pulumi up (${p})`, up, s.baseline.up),
+    cpuRow(`pulumi destroy (${p})`, destroy, s.baseline.destroy),
     {
       measure: `watches open at peak, up (${p}, ${s.namespaces} namespaces)`,
       ours: String(up.peakWatches),

@@ -3,13 +3,16 @@
  * `pulumi up` of tests/bench/programs/scale (Pulumi's default parallelism, and with --parallel N when N is
  * larger) and removed by `pulumi destroy`, against the plain-client baseline doing the same. For each run:
  * the wall time, the requests of kvsnap-user by verb and its watches open at peak (from the audit log; only
- * the measured client runs as that user then), and the provider host's peak RSS. The floor of RSS and state is
- * a no-op dynamic provider (tests/bench/programs/noop) at 1 and N resources; our host is also measured at N = 1.
+ * the measured client runs as that user then), the provider host's peak RSS, and the CPU seconds of the
+ * client's process tree, the ground and the machine (cpu.ts). The floor of RSS and state is a no-op dynamic
+ * provider (tests/bench/programs/noop) at 1 and N resources; our host is also measured at N = 1. The no-op's
+ * `pulumi up` at N, at each parallelism ours runs at, is the engine's own wall and CPU for N resources.
  */
 import { MEASURED_USER } from "./audit-policy";
 import { peakWatches, requestsByVerb } from "./audit-queries";
 import type { BenchContext } from "./bench-ground";
 import { runBaseline } from "./baseline";
+import { groundProcesses, withCpu, type CpuFigures, type GroundProcess } from "./cpu";
 import { KUBECONFIG_KEY } from "./peers/provider-peer";
 import { benchProject, type TimedRun } from "./pulumi-project";
 import { stateSize, type StateSize } from "./state-size";
@@ -28,15 +31,27 @@ export interface RunFigures {
   hostPeakMb?: number;
   /** The update part as the CLI reports it ("Duration: …"), CLI runs only. */
   cliDuration?: string;
+  /** CPU seconds during the run. */
+  cpu: CpuFigures;
+  /** CPU seconds of the provider host, as sampled (CLI runs only). */
+  hostCpuS?: number;
   /** What went wrong when the run failed (the figures are still of that run). */
   failed?: string;
 }
 
-/** One `pulumi up` + `pulumi destroy` at a parallelism. */
+/** The no-op dynamic provider's `pulumi up` of N resources at one parallelism. */
+export interface NoopUp {
+  wallS: number;
+  cpu: CpuFigures;
+  hostCpuS: number;
+}
+
+/** One `pulumi up` + `pulumi destroy` at a parallelism, and the no-op's up at the same. */
 export interface PulumiScaleRun {
   parallel: number;
   up: RunFigures;
   destroy: RunFigures;
+  noopUp: NoopUp;
 }
 
 /** Everything the phase measured. */
@@ -57,8 +72,14 @@ export interface ScaleResult {
 /** Pulumi's default --parallel on this machine (4 per core, as `pulumi up --help` says). */
 export const DEFAULT_PARALLEL = 8;
 
-function figures(ctx: BenchContext, run: { start: number; end: number }, snapshots: number): RunFigures {
+function figures(
+  ctx: BenchContext,
+  run: { start: number; end: number },
+  snapshots: number,
+  cpu: CpuFigures,
+): RunFigures {
   return {
+    cpu,
     wallS: (run.end - run.start) / 1000,
     snapshots,
     requests: requestsByVerb(ctx.audit, MEASURED_USER, run.start, run.end),
@@ -66,11 +87,17 @@ function figures(ctx: BenchContext, run: { start: number; end: number }, snapsho
   };
 }
 
-function cliFigures(ctx: BenchContext, run: TimedRun, snapshots: number): RunFigures {
+function cliFigures(
+  ctx: BenchContext,
+  timed: { result: TimedRun; cpu: CpuFigures },
+  snapshots: number,
+): RunFigures {
+  const run = timed.result;
   const duration = /Duration: (\S+)/.exec(run.stdout)?.[1];
   return {
-    ...figures(ctx, run, snapshots),
+    ...figures(ctx, run, snapshots, timed.cpu),
     hostPeakMb: run.hostPeakMb,
+    hostCpuS: run.hostCpuS,
     ...(duration ? { cliDuration: duration } : {}),
     ...(run.failed ? { failed: run.failed } : {}),
   };
@@ -101,10 +128,18 @@ async function leftCount(ctx: BenchContext, namespaces: string[]): Promise<numbe
   return left;
 }
 
-async function measureBaseline(ctx: BenchContext, namespaces: string[]): Promise<ScaleResult["baseline"]> {
+async function measureBaseline(
+  ctx: BenchContext,
+  namespaces: string[],
+  ground: readonly GroundProcess[],
+): Promise<ScaleResult["baseline"]> {
   const n = ctx.plan.scaleCount;
-  const up = figures(ctx, await runBaseline("create", ctx.userKubeconfig, n, namespaces), n);
-  const destroy = figures(ctx, await runBaseline("delete", ctx.userKubeconfig, n, namespaces), n);
+  const timed = async (mode: "create" | "delete") => {
+    const { result, cpu } = await withCpu(ground, () => runBaseline(mode, ctx.userKubeconfig, n, namespaces));
+    return figures(ctx, result, n, cpu);
+  };
+  const up = await timed("create");
+  const destroy = await timed("delete");
   return { up, destroy };
 }
 
@@ -122,15 +157,21 @@ async function pulumiRun(
   ctx: BenchContext,
   namespaces: string[],
   parallel: number,
-): Promise<PulumiScaleRun & { state: StateSize }> {
+  ground: readonly GroundProcess[],
+): Promise<Omit<PulumiScaleRun, "noopUp"> & { state: StateSize }> {
   const project = await scaleProject(ctx, namespaces, ctx.plan.scaleCount);
   try {
-    const upRun = await project.run(["up", "--yes", "--parallel", String(parallel)], true);
+    const upArgs = ["up", "--yes", "--parallel", String(parallel)];
+    const upRun = await withCpu(ground, () => project.run(upArgs, true));
     const exported = (await project.run(["stack", "export"])).stdout;
     const state = stateSize(exported, "pulumi-nodejs:dynamic/kubevirt-snapshot:VMSnapshot");
     const up = cliFigures(ctx, upRun, state.resources);
     const destroyArgs = ["destroy", "--yes", "--parallel", String(parallel)];
-    const destroy = cliFigures(ctx, await project.run(destroyArgs, true), state.resources);
+    const destroy = cliFigures(
+      ctx,
+      await withCpu(ground, () => project.run(destroyArgs, true)),
+      state.resources,
+    );
     const left = await leftCount(ctx, namespaces);
     if (left) destroy.failed = `${destroy.failed ?? "exit 0"}; ${left} snapshots left, deleted by the bench`;
     for (const namespace of namespaces) await deleteAllSnapshots(ctx.a, namespace);
@@ -151,12 +192,26 @@ async function oursAtOne(ctx: BenchContext, namespaces: string[]): Promise<numbe
   }
 }
 
-async function noopRun(ctx: BenchContext, count: number): Promise<{ peakMb: number; state: StateSize }> {
+/** The no-op program's `pulumi up` of `count` resources at `parallel`: its wall, CPU, host memory, state. */
+async function noopRun(
+  ctx: BenchContext,
+  count: number,
+  parallel: number,
+  ground: readonly GroundProcess[],
+): Promise<NoopUp & { peakMb: number; state: StateSize }> {
   const project = await benchProject(ctx.tools.pulumiBin, "noop", { count: String(count) });
   try {
-    const up = await project.run(["up", "--yes", "--parallel", String(Math.max(DEFAULT_PARALLEL, count))]);
+    const { result: up, cpu } = await withCpu(ground, () =>
+      project.run(["up", "--yes", "--parallel", String(parallel)]),
+    );
     const exported = (await project.run(["stack", "export"])).stdout;
-    return { peakMb: up.hostPeakMb, state: stateSize(exported, "pulumi-nodejs:dynamic:Resource") };
+    return {
+      wallS: (up.end - up.start) / 1000,
+      cpu,
+      hostCpuS: up.hostCpuS,
+      peakMb: up.hostPeakMb,
+      state: stateSize(exported, "pulumi-nodejs:dynamic:Resource"),
+    };
   } finally {
     project.remove();
   }
@@ -166,29 +221,31 @@ async function noopRun(ctx: BenchContext, count: number): Promise<{ peakMb: numb
 export async function measureScale(ctx: BenchContext): Promise<ScaleResult> {
   const namespaces = namespaceNames(ctx);
   await createScaleVms(ctx, namespaces);
-  const baseline = await measureBaseline(ctx, namespaces);
-  const parallels = [
-    DEFAULT_PARALLEL,
-    ...(ctx.plan.scaleCount > DEFAULT_PARALLEL ? [ctx.plan.scaleCount] : []),
-  ];
-  const runs: (PulumiScaleRun & { state: StateSize })[] = [];
+  const ground = groundProcesses(ctx);
+  const n = ctx.plan.scaleCount;
+  const baseline = await measureBaseline(ctx, namespaces, ground);
+  const parallels = [DEFAULT_PARALLEL, ...(n > DEFAULT_PARALLEL ? [n] : [])];
+  const runs: (Omit<PulumiScaleRun, "noopUp"> & { state: StateSize })[] = [];
   for (const parallel of parallels) {
-    runs.push(await pulumiRun(ctx, namespaces, parallel));
-    console.log(`[bench] scale: pulumi up/destroy of ${ctx.plan.scaleCount} at --parallel ${parallel} done`);
+    runs.push(await pulumiRun(ctx, namespaces, parallel, ground));
+    console.log(`[bench] scale: pulumi up/destroy of ${n} at --parallel ${parallel} done`);
   }
   const oursOneMb = await oursAtOne(ctx, namespaces);
-  const noopOne = await noopRun(ctx, 1);
-  const noopMany = await noopRun(ctx, ctx.plan.scaleCount);
+  const noopOne = await noopRun(ctx, 1, DEFAULT_PARALLEL, ground);
+  // At each parallelism ours ran at; the last (max(8, N), as before) gives the memory and state floor.
+  const noopMany: (NoopUp & { peakMb: number; state: StateSize })[] = [];
+  for (const parallel of parallels) noopMany.push(await noopRun(ctx, n, parallel, ground));
+  const noopLast = noopMany[noopMany.length - 1]!;
   for (const namespace of namespaces) await deleteAllSnapshots(ctx.a, namespace);
   return {
-    count: ctx.plan.scaleCount,
+    count: n,
     namespaces: namespaces.length,
     baseline,
-    runs,
+    runs: runs.map((run, i) => ({ ...run, noopUp: noopMany[i]! })),
     oursOneMb,
     noopOneMb: noopOne.peakMb,
-    noopManyMb: noopMany.peakMb,
+    noopManyMb: noopLast.peakMb,
     state: runs[0]!.state,
-    noopState: noopMany.state,
+    noopState: noopLast.state,
   };
 }
