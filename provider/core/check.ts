@@ -1,12 +1,13 @@
 /**
  * `check` for any resource type of this package: validate the program's inputs against the resource's
- * schema, apply defaults and choose the Kubernetes name. Pure apart from the injected random suffix; all
- * problems are reported at once, each with its property path.
+ * schema, leave out the inputs at their defaults (core/defaults.ts) and choose the Kubernetes name. Pure
+ * apart from the injected random suffix; all problems are reported at once, each with its property path.
  */
 import type { z } from "zod";
 import { show } from "../../shared/fields";
 import { isDns1123Subdomain } from "../../shared/names";
 import { UNKNOWN_VALUE } from "./constants";
+import { omitDefaults, type InputDefaults } from "./defaults";
 import { chooseName } from "./naming";
 
 /** A validation failure as Pulumi's `CheckFailure`. */
@@ -35,6 +36,8 @@ export interface CheckSpec {
   crossFieldIssues(raw: Record<string, unknown>): { path: string; message: string }[];
   /** Inputs whose unknown value (preview) keeps the cross-field rules from being judged. */
   crossFieldKeys: readonly string[];
+  /** The schema's defaults: inputs at these values are left out of the checked inputs (and so of state). */
+  defaults: InputDefaults;
 }
 
 /** Whether a value is, or contains, Pulumi's unknown-value sentinel. */
@@ -109,7 +112,8 @@ function namingOlds(olds: Record<string, unknown> | undefined): Record<string, u
 }
 
 /**
- * Validates `news` (the program's inputs) against `spec` and picks the Kubernetes name.
+ * Validates `news` (the program's inputs) against `spec` and picks the Kubernetes name. Inputs whose value
+ * is their default are left out, set or not (readers fill them back), so state holds only what differs.
  * Values still unknown (preview) are not judged; their properties pass through unchanged.
  */
 export function checkAgainst(
@@ -129,7 +133,11 @@ export function checkAgainst(
   }
   const name = unknownKeys.has("name") ? raw["name"] : chooseName(raw, namingOlds(olds), suffix);
   const base = parsed.success && unknownKeys.size === 0 ? (parsed.data as Record<string, unknown>) : raw;
-  const inputs: Record<string, unknown> = { ...base, name, autoNamed: raw["name"] === undefined };
+  const inputs: Record<string, unknown> = {
+    ...omitDefaults(base, spec.defaults),
+    name,
+    autoNamed: raw["name"] === undefined,
+  };
   if (provider !== undefined) inputs[PROVIDER_KEY] = provider;
   return { inputs, failures };
 }

@@ -11,6 +11,7 @@ export const RESTORE_CHECK: CheckSpec = {
   userKeys: Object.keys(vmRestoreArgsShape).sort(),
   crossFieldIssues: () => [],
   crossFieldKeys: [],
+  defaults: {},
 };
 
 /**

@@ -1,7 +1,7 @@
 /** `check` for `VMSnapshot`: the shared check machinery (core/check.ts) with the snapshot's schema and rules. */
 import { crossFieldIssues, vmSnapshotArgsShape } from "../../shared/args";
 import { checkAgainst, type CheckOutcome, type CheckSpec } from "../core/check";
-import { providerInputsSchema } from "./inputs";
+import { providerInputsSchema, SNAPSHOT_INPUT_DEFAULTS } from "./inputs";
 
 /** The `check` rules of `VMSnapshot`. */
 export const SNAPSHOT_CHECK: CheckSpec = {
@@ -10,6 +10,7 @@ export const SNAPSHOT_CHECK: CheckSpec = {
   userKeys: Object.keys(vmSnapshotArgsShape).sort(),
   crossFieldIssues,
   crossFieldKeys: ["failureDeadline", "timeout", "name", "adopt", "history"],
+  defaults: SNAPSHOT_INPUT_DEFAULTS,
 };
 
 /**

@@ -6,8 +6,10 @@
  * (waits, policies) are stored without touching the cluster. A Failed snapshot, or one no longer usable,
  * is replaced by the next `pulumi up`.
  */
+import { withDefaults } from "../core/defaults";
 import { keyChanged, providerChanged, sameValue, type DiffOutcome } from "../core/diff";
-import { ADDED_INPUT_DEFAULTS, readSnapshotState, type SnapshotState } from "./state";
+import { SNAPSHOT_INPUT_DEFAULTS } from "./inputs";
+import { readSnapshotState, type SnapshotState } from "./state";
 
 /** Inputs whose change takes a new snapshot. */
 export const REPLACE_KEYS = [
@@ -56,17 +58,18 @@ export function statusReplaceKey(
 }
 
 /**
- * Computes the diff between stored outputs and new (checked) inputs. Inputs added after the first release
- * compare equal to their defaults when state written by an older build lacks them (snapshot/state.ts), or
- * every upgraded stack would show an update.
+ * Computes the diff between stored outputs and new (checked) inputs. Both sides are compared with every
+ * absent input at its default: this build stores no defaults (core/defaults.ts), earlier builds stored them,
+ * and the first lacks the inputs added after it (snapshot/state.ts); all of these mean the same. A stored
+ * value this build cannot read is not taken for the default.
  */
 export function diffSnapshot(
   storedOlds: Record<string, unknown>,
   checkedNews: Record<string, unknown>,
 ): DiffOutcome {
   const state = readSnapshotState(storedOlds).state;
-  const olds: Record<string, unknown> = state;
-  const news: Record<string, unknown> = { ...ADDED_INPUT_DEFAULTS, ...checkedNews };
+  const olds = withDefaults(state, SNAPSHOT_INPUT_DEFAULTS, storedOlds);
+  const news = withDefaults(checkedNews, SNAPSHOT_INPUT_DEFAULTS);
   const replaces: string[] = REPLACE_KEYS.filter((k) => keyChanged(olds, news, k));
   const statusKey = statusReplaceKey(state, news["waitFor"]);
   if (statusKey && !replaces.includes(statusKey)) replaces.push(statusKey);

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { vmSnapshotArgsShape } from "../../shared/args";
+import { schemaDefaults } from "../core/defaults";
 
 /** The provider-side input schema: the SDK's args plus `resourceName` and `owner`. */
 export const providerInputsSchema = z
@@ -18,3 +19,9 @@ export const providerInputsSchema = z
 
 /** Validated provider inputs with defaults applied, and the Kubernetes name chosen. */
 export type ProviderInputs = z.output<typeof providerInputsSchema> & { name: string; autoNamed: boolean };
+
+/**
+ * The defaults of the snapshot's inputs (`failureDeadline: "5m"`, `waitFor: "readyToUse"`, `triggers: []`, …):
+ * left out of checked inputs and outputs, filled back by every reader (core/defaults.ts).
+ */
+export const SNAPSHOT_INPUT_DEFAULTS = schemaDefaults(vmSnapshotArgsShape);

@@ -1,6 +1,11 @@
-/** Builds the outputs stored in state from the inputs and the last observed snapshot. Pure. */
+/**
+ * Builds the outputs stored in state from the inputs and the last observed snapshot. Pure. Inputs at their
+ * defaults are left out (core/defaults.ts): every reader of state fills them back.
+ */
 import type { HistoryEntryOutput, VMSnapshotStatusOutputs } from "../../shared/outputs";
+import { omitDefaults } from "../core/defaults";
 import { consistencyOf } from "./consistency";
+import { SNAPSHOT_INPUT_DEFAULTS } from "./inputs";
 import type { SourceObservation } from "./observation";
 import type { VirtualMachineSnapshot } from "../kube/types";
 import { sanitize, type PlainValue } from "../core/sanitize";
@@ -79,19 +84,26 @@ export function skippedStatusOutputs(
   };
 }
 
+/** The inputs as state stores them: without those at their defaults. */
+export function storedInputs(inputs: Record<string, unknown>): Record<string, unknown> {
+  return omitDefaults(inputs, SNAPSHOT_INPUT_DEFAULTS);
+}
+
 /** The full state of a skipped resource: its (validated) inputs and empty status outputs, sanitized. */
 export function buildSkippedOutputs(
   inputs: Record<string, unknown> & { namespace: string; vmName: string },
   apiVersion: string,
 ): Record<string, PlainValue> {
-  return sanitize({ ...inputs, ...skippedStatusOutputs(inputs, apiVersion) }) as Record<string, PlainValue>;
+  const status = skippedStatusOutputs(inputs, apiVersion);
+  return sanitize({ ...storedInputs(inputs), ...status }) as Record<string, PlainValue>;
 }
 
-/** The full state: the (validated) inputs followed by the status outputs, sanitized for protobuf. */
+/** The full state: the (validated) inputs, less defaults, followed by the status outputs, sanitized for protobuf. */
 export function buildOutputs(
   inputs: Record<string, unknown>,
   snapshot: VirtualMachineSnapshot,
   facts: StatusFacts,
 ): Record<string, PlainValue> {
-  return sanitize({ ...inputs, ...statusOutputs(snapshot, facts) }) as Record<string, PlainValue>;
+  const state = { ...storedInputs(inputs), ...statusOutputs(snapshot, facts) };
+  return sanitize(state) as Record<string, PlainValue>;
 }

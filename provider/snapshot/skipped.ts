@@ -7,13 +7,16 @@ import type { ReadOutcome } from "../core/outcomes";
 import type { PlainValue } from "../core/sanitize";
 import type { StoredState } from "../core/stored-state";
 import type { ProviderInputs } from "./inputs";
-import { buildSkippedOutputs } from "./outputs";
+import { buildSkippedOutputs, storedInputs } from "./outputs";
 import type { SnapshotState } from "./state";
 
-/** `read` of a skipped resource: the stored outputs, as they are (there is no snapshot to look at). */
+/**
+ * `read` of a skipped resource: the stored outputs, as they are (there is no snapshot to look at), less any
+ * inputs at their defaults that an earlier build stored.
+ */
 export function readSkipped(id: string, stored: StoredState<SnapshotState>): ReadOutcome {
   const { __provider: _provider, ...props } = stored.props;
-  return { id, props: props as Record<string, PlainValue> };
+  return { id, props: storedInputs(props) as Record<string, PlainValue> };
 }
 
 /** `update` of a skipped resource: the new inputs over empty status outputs; it stays skipped. */

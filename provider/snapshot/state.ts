@@ -1,8 +1,12 @@
 /**
  * A `VMSnapshot`'s stored state as this build reads it, whichever build wrote it: the first (no `history`,
  * `retainHistoryOnDestroy`, `adopt`, `keptHistory` or `consistency`), the one that added history and adopt,
- * those before `whenVmMissing` and `skipped`, or this one; and state cut short or holding a wrong type. Every
+ * those before `whenVmMissing` and `skipped`, those that stored every input at its default, or this one, which
+ * leaves inputs at their defaults out (core/defaults.ts); and state cut short or holding a wrong type. Every
  * field the provider reads by name is here, with the value older builds implied; other keys are kept as they are.
+ * Inputs left out at their defaults read as those defaults where this reader names them (`history`, `adopt`,
+ * …), else as `undefined`, which each reader takes for the default (`deleteTimeout`: `DEFAULT_DELETE_TIMEOUT`;
+ * `deletionPolicy`: not "Retain"); diff fills every default on both sides (`SNAPSHOT_INPUT_DEFAULTS`).
  */
 import { z } from "zod";
 import {
@@ -53,7 +57,9 @@ const snapshotStateSchema = storedStateSchema({
   ),
   /** No snapshot was taken (the VM was missing, `whenVmMissing: "skip"`): nothing to read, patch or delete. */
   skipped: flag(false),
+  /** KubeVirt's deletionPolicy (absent, as this build stores "Delete": `undefined`, read as not "Retain"). */
   deletionPolicy: text(),
+  /** What counts as done (absent, as this build stores "readyToUse": `undefined`; diff fills the default). */
   waitFor: text(),
   labels: stringMap(),
   annotations: stringMap(),

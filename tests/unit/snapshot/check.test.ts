@@ -12,13 +12,14 @@ let n = 0;
 const suffix = () => `sfx000${n++}`;
 
 describe("check", () => {
-  it("applies defaults and chooses an auto-name from the resource name", () => {
+  it("leaves out the inputs at their defaults and chooses an auto-name from the resource name", () => {
     const { inputs, failures } = checkInputs(undefined, base, () => "k3x9q2a");
     expect(failures).toEqual([]);
-    expect(inputs).toEqual({
-      ...base,
-      name: "before-upgrade-k3x9q2a",
-      autoNamed: true,
+    expect(inputs).toEqual({ ...base, name: "before-upgrade-k3x9q2a", autoNamed: true });
+  });
+
+  it("leaves out an input the program sets to its default, and keeps one that differs", () => {
+    const atDefaults = {
       failureDeadline: "5m",
       deleteTimeout: "5m",
       waitFor: "readyToUse",
@@ -31,6 +32,25 @@ describe("check", () => {
       history: 0,
       retainHistoryOnDestroy: false,
       adopt: false,
+    };
+    const { inputs, failures } = checkInputs(undefined, { ...base, ...atDefaults }, () => "k3x9q2a");
+    expect(failures).toEqual([]);
+    expect(inputs).toEqual({ ...base, name: "before-upgrade-k3x9q2a", autoNamed: true });
+    const changed = {
+      failureDeadline: "10m",
+      waitFor: "succeeded",
+      triggers: ["v2"],
+      history: 3,
+      adopt: false,
+    };
+    expect(checkInputs(undefined, { ...base, ...changed }, () => "k3x9q2a").inputs).toEqual({
+      ...base,
+      failureDeadline: "10m",
+      waitFor: "succeeded",
+      triggers: ["v2"],
+      history: 3,
+      name: "before-upgrade-k3x9q2a",
+      autoNamed: true,
     });
   });
 

@@ -55,4 +55,23 @@ describe("diffSnapshot", () => {
   ])("replaces on the live state: %s", (_label, state, waitFor, replaces) => {
     expect(diffSnapshot({ ...olds, ...state }, { ...olds, waitFor }).replaces).toEqual(replaces);
   });
+
+  it.each([
+    ["stored, absent from the new inputs", olds, { failureDeadline: undefined, deletionPolicy: undefined }],
+    ["absent from state, given in the new inputs", { ...olds, failureDeadline: undefined }, {}],
+    [
+      "absent on both sides, with a value unknown in preview",
+      { ...olds, failureDeadline: undefined, deletionPolicy: undefined, waitFor: undefined },
+      { failureDeadline: undefined, deletionPolicy: undefined, waitFor: undefined, labels: UNKNOWN_VALUE },
+    ],
+  ])("compares inputs at their defaults as the defaults: %s", (_label, stored, change) => {
+    const outcome = diffSnapshot(stored, { ...olds, ...change });
+    expect(outcome.replaces).toEqual([]);
+    expect(outcome.changes).toBe(Object.values(change).includes(UNKNOWN_VALUE));
+  });
+  it("replaces when a non-default value is removed from the program", () => {
+    const stored = { ...olds, failureDeadline: "10m", deletionPolicy: "Retain" };
+    const { failureDeadline: _f, deletionPolicy: _d, ...news } = olds;
+    expect(diffSnapshot(stored, news).replaces).toEqual(["failureDeadline", "deletionPolicy"]);
+  });
 });

@@ -5,6 +5,7 @@
 import { checkInputs } from "../../../provider/snapshot/check";
 import { diffSnapshot } from "../../../provider/snapshot/diff";
 import { createVmSnapshotProvider } from "../../../provider/snapshot/provider";
+import { SNAPSHOT_INPUT_DEFAULTS } from "../../../provider/snapshot/inputs";
 import { readSnapshotState } from "../../../provider/snapshot/state";
 import { FakeCluster } from "../../support/fake-cluster";
 import {
@@ -21,7 +22,10 @@ import { checkedInputs, testDeps } from "../../support/test-deps";
 const PROVIDER = checkedInputs()["__provider"];
 const ID = "prod/before-upgrade-abc1234";
 
-/** A ready snapshot made by this build; its stored state (outputs plus `__provider`). */
+/**
+ * A ready snapshot made by this build; its stored state (outputs plus `__provider`) as the builds before this
+ * one wrote it, every input at its default included (this build leaves those out).
+ */
 async function created() {
   const cluster = new FakeCluster();
   const { vm, vmi } = vmFixture();
@@ -35,7 +39,9 @@ async function created() {
     cluster,
     deps,
     provider,
-    state: { ...result.outs, __provider: PROVIDER } as Record<string, unknown>,
+    state: { ...SNAPSHOT_INPUT_DEFAULTS, ...result.outs, __provider: PROVIDER } as Record<string, unknown>,
+    /** The state as this build writes it. */
+    current: { ...result.outs, __provider: PROVIDER } as Record<string, unknown>,
   };
 }
 
@@ -176,7 +182,10 @@ describe("state of earlier builds through the provider", () => {
     const { cluster, provider, state } = await created();
     const earlier = firstBuild(state);
     const { outs } = await provider.update(ID, earlier, checkedInputs({ labels: { team: "db" } }));
-    expect(outs).toMatchObject({ labels: { team: "db" }, readyToUse: true, history: 0 });
+    expect(outs).toMatchObject({ labels: { team: "db" }, readyToUse: true });
+    // history 0 is its default: left out of what this build stores, and read back as 0.
+    expect(outs).not.toHaveProperty("history");
+    expect(readSnapshotState(outs).state.history).toBe(0);
     await provider.delete(ID, earlier);
     expect(cluster.snapshots.size).toBe(0);
   });
@@ -185,6 +194,47 @@ describe("state of earlier builds through the provider", () => {
     const { cluster, provider } = await created();
     await expect(provider.read(ID, {})).resolves.toMatchObject({ id: ID, props: { readyToUse: true } });
     await provider.delete(ID, {});
+    expect(cluster.snapshots.size).toBe(0);
+  });
+});
+
+describe("state this build writes", () => {
+  const program = {
+    namespace: "prod",
+    vmName: "db-1",
+    resourceName: "before-upgrade",
+    owner: "proj/dev/before-upgrade",
+    __provider: PROVIDER,
+  };
+
+  it("leaves out every input at its default, though the create's inputs held them all", async () => {
+    const { current } = await created();
+    for (const key of Object.keys(SNAPSHOT_INPUT_DEFAULTS)) expect(current).not.toHaveProperty(key);
+    expect(current).toMatchObject({ name: "before-upgrade-abc1234", namespace: "prod", vmName: "db-1" });
+    expect(readSnapshotState(current)).toMatchObject({
+      unreadable: [],
+      state: { history: 0, retainHistoryOnDestroy: false, adopt: false, whenVmMissing: "fail" },
+    });
+  });
+
+  it("shows no diff for the unchanged program, checked by this build or an earlier one", async () => {
+    const { current } = await created();
+    const none = { changes: false, replaces: [], deleteBeforeReplace: false };
+    expect(diffSnapshot(current, checkInputs(current, program, () => "zzz").inputs)).toEqual(none);
+    expect(diffSnapshot(current, checkedInputs())).toEqual(none);
+  });
+
+  it("refreshes, updates and deletes it (deleteTimeout at its default)", async () => {
+    const { cluster, provider, current } = await created();
+    const read = await provider.read(ID, current);
+    expect(read.props).toMatchObject({ readyToUse: true });
+    const { outs } = await provider.update(ID, current, checkedInputs({ labels: { team: "db" } }));
+    expect(outs).toMatchObject({ labels: { team: "db" } });
+    for (const key of Object.keys(SNAPSHOT_INPUT_DEFAULTS)) {
+      expect(read.props).not.toHaveProperty(key);
+      expect(outs).not.toHaveProperty(key);
+    }
+    await provider.delete(ID, current);
     expect(cluster.snapshots.size).toBe(0);
   });
 });
