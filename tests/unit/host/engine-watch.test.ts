@@ -8,17 +8,26 @@ import { watchEngine, type EngineProbe } from "../../../provider/host/engine-wat
 import { grpcHealthProbe } from "../../../provider/host/grpc-health";
 import { hostEngineAddress } from "../../../provider/host/start";
 
-/** Runs the watch over scripted probe answers with immediate scheduling; returns when it stops. */
+/**
+ * Runs the watch over scripted probe answers with immediate scheduling. The test waits on the watch's own
+ * progress (a number of probes made, or onGone called), never on a wall-clock pause, so a loaded machine only
+ * makes it slower.
+ */
 function runWatch(answers: EngineProbe[], goneAfter = 2) {
   const seen: EngineProbe[] = [];
   let gone = false;
+  let wake = () => {};
   const stop = watchEngine({
     probe: async () => {
       const next = answers.shift() ?? "alive";
       seen.push(next);
+      wake();
       return next;
     },
-    onGone: () => (gone = true),
+    onGone: () => {
+      gone = true;
+      wake();
+    },
     intervalMs: 0,
     goneAfter,
     schedule: (_ms, run) => {
@@ -26,25 +35,35 @@ function runWatch(answers: EngineProbe[], goneAfter = 2) {
       return () => clearImmediate(timer);
     },
   });
-  return { seen, isGone: () => gone, stop };
+  /** Resolves once `done()` holds, checked after every probe and onGone. */
+  const until = (done: () => boolean) =>
+    new Promise<void>((resolve) => {
+      wake = () => {
+        if (done()) resolve();
+      };
+      wake();
+    });
+  return { seen, isGone: () => gone, stop, until };
 }
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
+/** A few turns of the event loop: a watch still running would probe again in each. */
+const turns = async (n: number) => {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+};
 
 describe("watchEngine", () => {
   it("calls onGone after consecutive 'gone' answers; an 'alive' or 'unknown' in between starts the count again", async () => {
     const watch = runWatch(["alive", "gone", "unknown", "gone", "alive", "gone", "gone"]);
-    await settle();
-    expect(watch.isGone()).toBe(true);
+    await watch.until(() => watch.isGone());
     expect(watch.seen).toEqual(["alive", "gone", "unknown", "gone", "alive", "gone", "gone"]);
   });
 
   it("never calls onGone while the engine answers, and stops probing when stopped", async () => {
     const watch = runWatch(["alive", "unknown", "alive"]);
-    await settle();
+    await watch.until(() => watch.seen.length >= 6);
     watch.stop();
     const probes = watch.seen.length;
-    await settle();
+    await turns(20);
     expect(watch.isGone()).toBe(false);
     expect(watch.seen.length).toBe(probes);
   });
