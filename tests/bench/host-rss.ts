@@ -16,7 +16,9 @@ export interface RssSampler {
 function isHostIn(pid: string, dir: string): boolean {
   try {
     if (readlinkSync(`/proc/${pid}/cwd`) !== dir) return false;
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("dynamic-provider");
+    // The host itself, not the launcher's short-lived `node -e require.resolve(".../dynamic-provider")`.
+    const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    return !argv.includes("-e") && argv.some((arg) => arg.includes("dynamic-provider"));
   } catch {
     return false; // gone, or not ours to read
   }
