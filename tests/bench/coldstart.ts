@@ -4,10 +4,12 @@
  * provider and loads the implementation), and host start to the first Create's POST reaching the apiserver
  * (loading @kubernetes/client-node, reading the kubeconfig, TLS, discovery, the VM's pre-checks); then the
  * same Create lead (call to POST) for a second snapshot in the warm host. The floor is the host of a no-op
- * dynamic provider: start to port, and start to its first Create answered.
+ * dynamic provider: start to port, and start to its first Create answered; and, for the cold create's lead,
+ * the import of @kubernetes/client-node alone in a bare node process (client-node-floor.ts).
  */
 import { MEASURED_USER } from "./audit-policy";
 import type { BenchContext } from "./bench-ground";
+import { clientNodeFloor, clientNodeSample, type ClientNodeFloor } from "./client-node-floor";
 import { wallNow } from "./clock";
 import { noopProvider, serializedText, startDynamicHost, vmSnapshotProviderText } from "./dynamic-host";
 import { checkedSnapshot, KUBECONFIG_KEY, snapshotUrn } from "./peers/provider-peer";
@@ -100,17 +102,27 @@ async function coldNoop(ctx: BenchContext, text: string, n: number): Promise<Col
   }
 }
 
-/** Runs the phase: `plan.coldSamples` cold starts of each host. */
-export async function measureColdStart(ctx: BenchContext): Promise<{ ours: ColdStart[]; noop: ColdStart[] }> {
+/** What the phase measured. */
+export interface ColdStartResult {
+  ours: ColdStart[];
+  noop: ColdStart[];
+  /** A bare node process importing client-node, one sample beside each cold start. */
+  clientNode: ClientNodeFloor;
+}
+
+/** Runs the phase: `plan.coldSamples` cold starts of each host, and as many samples of the client-node floor. */
+export async function measureColdStart(ctx: BenchContext): Promise<ColdStartResult> {
   await benchNamespace(ctx.a, NAMESPACE, ctx.userKubeconfig);
   await createVms(ctx.a, NAMESPACE, ["cold-0", "cold-1"]);
   const [ourText, noopText] = [await vmSnapshotProviderText(), await serializedText(noopProvider)];
   const ours: ColdStart[] = [];
   const noop: ColdStart[] = [];
+  const floor = [];
   for (let n = 0; n < ctx.plan.coldSamples; n++) {
     noop.push(await coldNoop(ctx, noopText, n));
+    floor.push(await clientNodeSample());
     ours.push(await coldOurs(ctx, ourText, n));
     await deleteAllSnapshots(ctx.a, NAMESPACE);
   }
-  return { ours, noop };
+  return { ours, noop, clientNode: clientNodeFloor(floor) };
 }

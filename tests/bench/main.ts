@@ -73,8 +73,8 @@ async function measureAll(ctx: BenchContext, rows: Row[], failures: string[]): P
     );
   if (phases.has(5))
     await phase(rows, failures, "5. cold start", async () => {
-      const { ours, noop } = await measureColdStart(ctx);
-      return coldRows(ours, noop);
+      const { ours, noop, clientNode } = await measureColdStart(ctx);
+      return coldRows(ours, noop, clientNode);
     });
 }
 

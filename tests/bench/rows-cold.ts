@@ -1,4 +1,5 @@
 /** Table rows of phase 5 (cold start). */
+import type { ClientNodeFloor } from "./client-node-floor";
 import type { ColdStart } from "./coldstart";
 import { median } from "./stats";
 import { num, ratio, type Row } from "./table";
@@ -8,12 +9,16 @@ function med(samples: readonly ColdStart[], pick: (c: ColdStart) => number | und
 }
 
 /** Rows of the cold-start phase (medians). */
-export function coldRows(ours: readonly ColdStart[], noop: readonly ColdStart[]): Row[] {
+export function coldRows(
+  ours: readonly ColdStart[],
+  noop: readonly ColdStart[],
+  clientNode: ClientNodeFloor,
+): Row[] {
   const n = `median of ${ours.length}`;
-  const row = (measure: string, o: number, peerLabel: string, p: number): Row => ({
+  const row = (measure: string, o: number, peerLabel: string, p: number, more = ""): Row => ({
     measure: `${measure} (${n}), ms`,
     ours: num(o),
-    peer: `${peerLabel}: ${num(p)}`,
+    peer: `${peerLabel}: ${num(p)}${more}`,
     ratio: ratio(o, p),
     target: "",
     met: "",
@@ -42,6 +47,8 @@ export function coldRows(ours: readonly ColdStart[], noop: readonly ColdStart[])
       med(ours, (c) => c.coldLead),
       "second create in the warm host",
       med(ours, (c) => c.warmLead),
+      `; import of client-node alone in a bare node process: ${num(clientNode.importMs)} ` +
+        `(median of ${clientNode.samples}; its peak RSS ${num(clientNode.importMb)} MB, bare node ${num(clientNode.bareMb)} MB)`,
     ),
   ];
 }
