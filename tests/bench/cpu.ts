@@ -11,13 +11,15 @@
  *   utime + stime (+ their reaped children) of each;
  * - the bench's own process (audit log follower, memory sampler): utime + stime of /proc/self/stat;
  * - the machine: busy time from /proc/stat's first line (everything but idle and iowait), over all cores.
+ * The ground's rate at rest (a quiet window with nothing run against it) tells the work a run caused in the
+ * ground (its CPU above that rate over the run's wall) from its background (controllers' resyncs, leases).
  */
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { basename } from "node:path";
 import type { BenchContext } from "./bench-ground";
-import { wallNow } from "./clock";
+import { sleep, wallNow } from "./clock";
 
 /** Clock ticks per second of /proc's times (`getconf CLK_TCK`, 100 on Linux). */
 export const TICKS = (() => {
@@ -172,4 +174,31 @@ export async function withCpu<T>(
   const probe = startCpuProbe(ground);
   const result = await work();
   return { result, cpu: probe.stop() };
+}
+
+/** The ground's CPU with nothing running against it: its background rate, in cores (CPU-s per s). */
+export interface GroundRest {
+  windowS: number;
+  /** All of the ground's processes. */
+  cores: number;
+  /** By process label. */
+  byLabel: Record<string, number>;
+}
+
+/** Reads the ground's CPU over a quiet window of `windowS` seconds, in which the caller runs nothing. */
+export async function measureGroundRest(
+  ground: readonly GroundProcess[],
+  windowS: number,
+): Promise<GroundRest> {
+  const probe = startCpuProbe(ground);
+  await sleep(windowS * 1000);
+  const cpu = probe.stop();
+  const byLabel: Record<string, number> = {};
+  for (const [label, seconds] of Object.entries(cpu.ground)) byLabel[label] = seconds / cpu.wallS;
+  return { windowS: cpu.wallS, cores: cpu.groundS / cpu.wallS, byLabel };
+}
+
+/** The ground's CPU seconds of a run above its rest rate over the run's wall: the work the run caused. */
+export function groundAboveRest(cpu: CpuFigures, rest: GroundRest): number {
+  return cpu.groundS - rest.cores * cpu.wallS;
 }

@@ -15,8 +15,10 @@ export interface BenchPlan {
   scaleCount: number;
   /** Namespaces they are spread over. */
   namespaces: number;
-  /** Cold starts of the provider host (and of the no-op host). */
+  /** Cold starts of the provider host (and of the no-op host), and samples of the client-node floor. */
   coldSamples: number;
+  /** The quiet window before the scale phase's baseline in which the ground's CPU at rest is read, seconds. */
+  restWindowS: number;
   /** The phases to run (1 detection, 2 fail-fast, 3 and 4 scale and state, run together, 5 cold start). */
   phases: ReadonlySet<number>;
 }
@@ -33,6 +35,7 @@ const FULL: BenchPlan = {
   scaleCount: 200,
   namespaces: 4,
   coldSamples: 3,
+  restWindowS: 10,
   phases: ALL_PHASES,
 };
 
@@ -45,6 +48,7 @@ const SHORT: BenchPlan = {
   scaleCount: 8,
   namespaces: 4,
   coldSamples: 1,
+  restWindowS: 5,
   phases: ALL_PHASES,
 };
 

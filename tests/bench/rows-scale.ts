@@ -1,5 +1,5 @@
 /** Table rows of phase 3 (scale, destroy, watches, requests, CPU, host memory) and phase 4 (state). */
-import type { CpuFigures } from "./cpu";
+import { groundAboveRest, type CpuFigures, type GroundRest } from "./cpu";
 import type { PulumiScaleRun, RunFigures, ScaleResult } from "./scale";
 import type { StateSize } from "./state-size";
 import { meets, num, ratio, type Row } from "./table";
@@ -19,26 +19,27 @@ function wall(f: RunFigures): string {
   return `${num(f.wallS, 1)} s${f.cliDuration ? ` (CLI's update part: ${f.cliDuration})` : ""}${failed}`;
 }
 
-/** "client tree X s, ground Y s (…), bench B s, machine busy Z% of 2 cores (…)". */
-function cpuText(c: CpuFigures, hostCpuS?: number): string {
+/** "client tree X s, ground Y s (…; above rest …), bench B s, machine busy Z% of 2 cores (…)". */
+function cpuText(c: CpuFigures, rest: GroundRest, hostCpuS?: number): string {
   const host = hostCpuS === undefined ? "" : ` (of which the provider host ${num(hostCpuS)}, as sampled)`;
   const ground = Object.entries(c.ground)
     .map(([label, seconds]) => `${label} ${num(seconds)}`)
     .join(", ");
+  const above = `above rest, ${num(rest.cores, 2)} cores × ${num(c.wallS)} s: ${num(groundAboveRest(c, rest))}`;
   const other = c.machineBusyS - c.clientS - c.groundS - c.benchS;
   return (
-    `client tree ${num(c.clientS)}${host}, ground ${num(c.groundS)} (${ground}), bench ${num(c.benchS)}; ` +
+    `client tree ${num(c.clientS)}${host}, ground ${num(c.groundS)} (${ground}; ${above}), bench ${num(c.benchS)}; ` +
     `machine busy ${num(100 * c.machineBusyShare, 0)}% of ${c.cores} cores over ${num(c.wallS)} s ` +
     `(${num(c.machineBusyS)} CPU-s, ${num(other)} of them other work)`
   );
 }
 
 /** The CPU row of one kind of run: ours beside the plain client's (ratio: client tree). */
-function cpuRow(measure: string, ours: RunFigures, base: RunFigures): Row {
+function cpuRow(measure: string, ours: RunFigures, base: RunFigures, rest: GroundRest): Row {
   return {
     measure: `CPU seconds, ${measure} (ratio: client tree)`,
-    ours: cpuText(ours.cpu, ours.hostCpuS),
-    peer: `plain client: ${cpuText(base.cpu)}`,
+    ours: cpuText(ours.cpu, rest, ours.hostCpuS),
+    peer: `plain client: ${cpuText(base.cpu, rest)}`,
     ratio: ratio(ours.cpu.clientS, base.cpu.clientS),
     target: "",
     met: "",
@@ -78,8 +79,8 @@ function runRows(s: ScaleResult, run: PulumiScaleRun): Row[] {
       target: "",
       met: "",
     },
-    cpuRow(`pulumi up (${p})`, up, s.baseline.up),
-    cpuRow(`pulumi destroy (${p})`, destroy, s.baseline.destroy),
+    cpuRow(`pulumi up (${p})`, up, s.baseline.up, s.groundRest),
+    cpuRow(`pulumi destroy (${p})`, destroy, s.baseline.destroy, s.groundRest),
     {
       measure: `watches open at peak, up (${p}, ${s.namespaces} namespaces)`,
       ours: String(up.peakWatches),
@@ -119,14 +120,33 @@ function stateText(s: StateSize): string {
   return `${num(s.total, 0)} B (inputs ${num(s.inputs, 0)}, outputs ${num(s.outputs, 0)}, __provider ${num(s.provider, 0)})`;
 }
 
+/** The row of the ground's CPU at rest, the rate the CPU rows' "above its rest rate" takes away. */
+function restRow(rest: GroundRest): Row {
+  const split = Object.entries(rest.byLabel)
+    .map(([label, cores]) => `${label} ${num(cores, 3)}`)
+    .join(", ");
+  return {
+    measure: `CPU, the ground at rest (nothing run against it, ${num(rest.windowS)} s right before the baseline), cores`,
+    ours: `ground at rest: ${num(rest.cores, 3)} cores (${split})`,
+    peer: "",
+    ratio: "",
+    target: "",
+    met: "",
+  };
+}
+
 /** Rows of the scale phase and the state. */
 export function scaleRows(s: ScaleResult): Row[] {
+  const c = s.clientNode;
   return [
+    restRow(s.groundRest),
     ...s.runs.flatMap((run) => runRows(s, run)),
     {
       measure: "provider host peak RSS at N = 1, MB",
       ours: num(s.oursOneMb),
-      peer: `no-op dynamic provider: ${num(s.noopOneMb)}`,
+      peer:
+        `no-op dynamic provider: ${num(s.noopOneMb)}; ` +
+        `bare node importing client-node: ${num(c.importMb)} (bare node: ${num(c.bareMb)}; median of ${c.samples})`,
       ratio: ratio(s.oursOneMb, s.noopOneMb),
       target: "≤ 1.5× floor",
       met: meets(s.oursOneMb, s.oursOneMb <= 1.5 * s.noopOneMb),

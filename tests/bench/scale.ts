@@ -5,14 +5,25 @@
  * the wall time, the requests of kvsnap-user by verb and its watches open at peak (from the audit log; only
  * the measured client runs as that user then), the provider host's peak RSS, and the CPU seconds of the
  * client's process tree, the ground and the machine (cpu.ts). The floor of RSS and state is a no-op dynamic
- * provider (tests/bench/programs/noop) at 1 and N resources; our host is also measured at N = 1. The no-op's
- * `pulumi up` at N, at each parallelism ours runs at, is the engine's own wall and CPU for N resources.
+ * provider (tests/bench/programs/noop) at 1 and N resources; our host is also measured at N = 1, beside a bare
+ * node process importing @kubernetes/client-node (the library the provider must use). The no-op's `pulumi up`
+ * at N, at each parallelism ours runs at, is the engine's own wall and CPU for N resources. Before the
+ * baseline, the ground's CPU at rest is read over a quiet window, so each run's ground CPU can be split into
+ * background and the work the run caused.
  */
 import { MEASURED_USER } from "./audit-policy";
 import { peakWatches, requestsByVerb } from "./audit-queries";
 import type { BenchContext } from "./bench-ground";
 import { runBaseline } from "./baseline";
-import { groundProcesses, withCpu, type CpuFigures, type GroundProcess } from "./cpu";
+import { measureClientNodeFloor, type ClientNodeFloor } from "./client-node-floor";
+import {
+  groundProcesses,
+  measureGroundRest,
+  withCpu,
+  type CpuFigures,
+  type GroundProcess,
+  type GroundRest,
+} from "./cpu";
 import { KUBECONFIG_KEY } from "./peers/provider-peer";
 import { benchProject, type TimedRun } from "./pulumi-project";
 import { stateSize, type StateSize } from "./state-size";
@@ -60,8 +71,12 @@ export interface ScaleResult {
   namespaces: number;
   baseline: { up: RunFigures; destroy: RunFigures };
   runs: PulumiScaleRun[];
+  /** The ground's CPU at rest, read in a quiet window right before the baseline. */
+  groundRest: GroundRest;
   /** Our host's peak RSS with one snapshot, MB. */
   oursOneMb: number;
+  /** A bare node process importing @kubernetes/client-node, and one without (measured after ours at N = 1). */
+  clientNode: ClientNodeFloor;
   /** The no-op host's peak RSS with 1 and N resources, MB. */
   noopOneMb: number;
   noopManyMb: number;
@@ -223,6 +238,10 @@ export async function measureScale(ctx: BenchContext): Promise<ScaleResult> {
   await createScaleVms(ctx, namespaces);
   const ground = groundProcesses(ctx);
   const n = ctx.plan.scaleCount;
+  const groundRest = await measureGroundRest(ground, ctx.plan.restWindowS);
+  console.log(
+    `[bench] scale: ground at rest ${groundRest.cores.toFixed(3)} cores over ${groundRest.windowS.toFixed(1)} s`,
+  );
   const baseline = await measureBaseline(ctx, namespaces, ground);
   const parallels = [DEFAULT_PARALLEL, ...(n > DEFAULT_PARALLEL ? [n] : [])];
   const runs: (Omit<PulumiScaleRun, "noopUp"> & { state: StateSize })[] = [];
@@ -231,6 +250,7 @@ export async function measureScale(ctx: BenchContext): Promise<ScaleResult> {
     console.log(`[bench] scale: pulumi up/destroy of ${n} at --parallel ${parallel} done`);
   }
   const oursOneMb = await oursAtOne(ctx, namespaces);
+  const clientNode = await measureClientNodeFloor(ctx.plan.coldSamples);
   const noopOne = await noopRun(ctx, 1, DEFAULT_PARALLEL, ground);
   // At each parallelism ours ran at; the last (max(8, N), as before) gives the memory and state floor.
   const noopMany: (NoopUp & { peakMb: number; state: StateSize })[] = [];
@@ -241,8 +261,10 @@ export async function measureScale(ctx: BenchContext): Promise<ScaleResult> {
     count: n,
     namespaces: namespaces.length,
     baseline,
+    groundRest,
     runs: runs.map((run, i) => ({ ...run, noopUp: noopMany[i]! })),
     oursOneMb,
+    clientNode,
     noopOneMb: noopOne.peakMb,
     noopManyMb: noopLast.peakMb,
     state: runs[0]!.state,
