@@ -25,7 +25,7 @@ function cpuText(c: CpuFigures, rest: GroundRest, hostCpuS?: number): string {
   const ground = Object.entries(c.ground)
     .map(([label, seconds]) => `${label} ${num(seconds)}`)
     .join(", ");
-  const above = `above rest, ${num(rest.cores, 2)} cores × ${num(c.wallS)} s: ${num(groundAboveRest(c, rest))}`;
+  const above = `above rest, ${num(rest.cores, 3)} cores × ${num(c.wallS)} s: ${num(groundAboveRest(c, rest))}`;
   const other = c.machineBusyS - c.clientS - c.groundS - c.benchS;
   return (
     `client tree ${num(c.clientS)}${host}, ground ${num(c.groundS)} (${ground}; ${above}), bench ${num(c.benchS)}; ` +
