@@ -12,9 +12,9 @@ import {
 } from "../core/constants";
 import { hasStatus } from "../core/errors";
 import { toKubeApiError, type ApiAction } from "./api-errors";
-import type { ObjectStream, RestoreCluster, SnapshotRef } from "./cluster";
+import type { RestoreCluster, SnapshotRef } from "./cluster";
 import { listWatchInformers } from "./list-watch-informer";
-import { sharedStreams } from "./shared-streams";
+import { sharedStreams, type SharedStream } from "./shared-streams";
 import { podsMountingClaims } from "./pods";
 import { recentAnswer } from "./recent-answer";
 import { throttleDelayMs } from "./throttle";
@@ -86,8 +86,8 @@ export function clientNodeCluster(lib: ClientNode, kc: k8s.KubeConfig): RestoreC
     );
   /** Shared list-watches of one kind and version, one per namespace (shared-streams.ts). */
   const sharedOf = <T extends { metadata: ObjectMeta }>(plural: string, resource: string) => {
-    const byVersion = new Map<string, (namespace: string, name: string) => ObjectStream<T>>();
-    return (ref: SnapshotRef): ObjectStream<T> => {
+    const byVersion = new Map<string, (namespace: string, name: string) => SharedStream<T>>();
+    return (ref: SnapshotRef): SharedStream<T> => {
       let streamOf = byVersion.get(ref.version);
       if (!streamOf) {
         const version = ref.version;
@@ -184,8 +184,8 @@ export function clientNodeCluster(lib: ClientNode, kc: k8s.KubeConfig): RestoreC
         }) as Promise<{ items: VirtualMachineSnapshot[] }>;
       return (await call(act("list", { namespace }), run)).items;
     },
-    async listSnapshot(ref) {
-      return snapshotStreams(ref).list();
+    async listSnapshot(ref, created) {
+      return snapshotStreams(ref).list(created);
     },
     async watchSnapshot(ref, resourceVersion, onEvent) {
       return snapshotStreams(ref).watch(resourceVersion, onEvent);

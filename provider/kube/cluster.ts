@@ -75,8 +75,12 @@ export interface SnapshotCluster {
     namespace: string,
     labelSelector: string,
   ): Promise<VirtualMachineSnapshot[]>;
-  /** Lists the snapshot by name (field selector) to get it with a resourceVersion to watch from. */
-  listSnapshot(ref: SnapshotRef): Promise<SnapshotListing>;
+  /**
+   * Lists the snapshot by name to get it with a resourceVersion to watch from. `created`: the object the API
+   * server answered this process's create of it with, just now; where the list would read the object again
+   * because a shared cache has not seen it yet, it may answer with this instead (shared-streams.ts).
+   */
+  listSnapshot(ref: SnapshotRef, created?: VirtualMachineSnapshot): Promise<SnapshotListing>;
   /** Watches the snapshot by name from `resourceVersion`. */
   watchSnapshot(
     ref: SnapshotRef,

@@ -37,6 +37,8 @@ interface Started {
   offlinePods?: OfflinePods | undefined;
   /** Taken over from an interrupted run (or `adopt`): its own indications tell how it was taken. */
   takenOver?: boolean;
+  /** Created by this create just now: `snapshot` is the API server's answer to it, which the wait starts from. */
+  justCreated?: boolean;
 }
 
 /** A create under way: the context and inputs of the snapshot it settled on (a leftover may rename it). */
@@ -115,10 +117,11 @@ async function createNew(ctx: OperationContext, inputs: CreateInputs): Promise<U
     return { ctx: { ...ctx, ref: ctx.refTo(name) }, inputs: { ...inputs, name }, started, others };
   }
   const marks = { createdAtMs: ctx.deps.now(), claim: inputs.claim ?? "" };
-  const { snapshot } = await createOrAdopt(ctx, buildSnapshotManifest(inputs, ctx.version, marks), inputs);
+  const manifest = buildSnapshotManifest(inputs, ctx.version, marks);
+  const { snapshot, adopted: existed } = await createOrAdopt(ctx, manifest, inputs);
   // A fixed name may have been there already (createOrAdopt adopted it): never count it among the others.
   const rest = others.filter((s) => s.metadata.name !== ctx.ref.name);
-  return { ctx, inputs, started: { snapshot, ...seen }, others: rest };
+  return { ctx, inputs, started: { snapshot, ...seen, justCreated: !existed }, others: rest };
 }
 
 /** Takes over the snapshot named by `name` (`adopt: true`). */
@@ -126,15 +129,19 @@ async function adoptNamed(ctx: OperationContext, inputs: CreateInputs): Promise<
   return { ctx, inputs, started: { ...(await adoptExisting(ctx, inputs)), takenOver: true } };
 }
 
-/** Watches the snapshot until KubeVirt's verdict or the local bound, printing progress. */
+/**
+ * Watches the snapshot until KubeVirt's verdict or the local bound, printing progress. `created`: the API
+ * server's answer to this create, so the wait need not read the snapshot again (kube/shared-streams.ts).
+ */
 async function waitForVerdict(
   ctx: OperationContext,
   inputs: ProviderInputs,
   follower: ReturnType<typeof offlinePodsFollower>,
+  created: VirtualMachineSnapshot | undefined,
 ): Promise<WaitResult> {
   const observed = await observe({
     ...ctx.deps,
-    stream: snapshotStream(ctx.cluster, ctx.ref),
+    stream: snapshotStream(ctx.cluster, ctx.ref, created),
     decide: decideSnapshot(inputs.waitFor),
     boundMs: waitBoundMs(inputs, ctx.deps.graceMs),
     progress: ctx.reporter(ctx.ref, { summarize: follower.summarize }),
@@ -238,7 +245,8 @@ export async function createSnapshot(ctx0: OperationContext, inputs0: CreateInpu
   // Progress lines name the pods behind KubeVirt's "pods using PVCs" count; the failure message needs the
   // last waiting reason, since a snapshot Failed at its deadline reads "Operation failed".
   const follower = offlinePodsFollower(started.offlinePods);
-  const result = await waitForVerdict(ctx, inputs, follower).catch((error: unknown) =>
+  const created = started.justCreated ? started.snapshot : undefined;
+  const result = await waitForVerdict(ctx, inputs, follower, created).catch((error: unknown) =>
     strandedSnapshot(ctx, inputs, started, error),
   );
   if (result.outcome.kind !== "done" || !result.last) {

@@ -122,6 +122,58 @@ describe("sharedStreams", () => {
     expect(fetches).toEqual(["a/warmup", "a/s1"]);
   });
 
+  it("answers a list with the create's answer when its synced cache has not seen the object yet: no read", async () => {
+    const { informers, streamOf, server, fetches } = setup();
+    await streamOf("a", "warmup").list();
+    const created = { metadata: { name: "s1", resourceVersion: "7" }, status: { phase: "" } };
+    server.set("s1", { ...created, status: { phase: "InProgress" } }); // a read would see this
+    const listing = await streamOf("a", "s1").list(created);
+    expect(listing).toEqual({ object: created, resourceVersion: "7" });
+    const seen: WatchEvent<Obj>[] = [];
+    await streamOf("a", "s1").watch(listing.resourceVersion, (e) => seen.push(e));
+    await tick();
+    expect(seen).toEqual([]); // not called deleted for being missing from the cache
+    informers[0]!.put("s1", "InProgress");
+    expect(seen).toEqual([{ type: "ADDED", object: informers[0]!.objects.get("s1") }]);
+    expect(fetches).toEqual(["a/warmup"]);
+  });
+
+  it("prefers the cache to the create's answer, and so does the watch after it", async () => {
+    const { informers, streamOf, fetches } = setup();
+    await streamOf("a", "warmup").list();
+    const created = { metadata: { name: "s1", resourceVersion: "1" }, status: { phase: "" } };
+    informers[0]!.put("s1", "");
+    informers[0]!.put("s1", "InProgress"); // the cache is ahead of the answer
+    const listing = await streamOf("a", "s1").list(created);
+    expect(listing).toEqual({ object: informers[0]!.objects.get("s1"), resourceVersion: "2" });
+    expect(fetches).toEqual(["a/warmup"]);
+  });
+
+  it("reads from the API server, not the create's answer, when the informer starts for this list", async () => {
+    const { streamOf, server, fetches } = setup();
+    const created = { metadata: { name: "s1", resourceVersion: "7" }, status: { phase: "" } };
+    // The informer lists after the create: its cache lacking the object means it may be gone already.
+    server.set("s1", undefined);
+    await expect(streamOf("a", "s1").list(created)).resolves.toEqual({
+      object: undefined,
+      resourceVersion: "",
+    });
+    expect(fetches).toEqual(["a/s1"]);
+  });
+
+  it("reads from the API server, not the create's answer, while the informer is failed", async () => {
+    const { informers, streamOf, server, fetches } = setup();
+    await streamOf("a", "warmup").list();
+    informers[0]!.events.error(new Error("socket hang up")); // started again by the next list
+    const created = { metadata: { name: "s1", resourceVersion: "7" }, status: { phase: "" } };
+    server.set("s1", undefined);
+    await expect(streamOf("a", "s1").list(created)).resolves.toEqual({
+      object: undefined,
+      resourceVersion: "",
+    });
+    expect(fetches).toEqual(["a/warmup", "a/s1"]);
+  });
+
   it("asks the API server when an object the caller saw has left the cache: a 404 is its deletion", async () => {
     const { informers, streamOf, server } = setup();
     await streamOf("a", "warmup").list();

@@ -1,4 +1,6 @@
 import { isProviderError, PartialFailureError } from "../../../provider/core/errors";
+import type { SnapshotRef } from "../../../provider/kube/cluster";
+import type { VirtualMachineSnapshot } from "../../../provider/kube/types";
 import { createVmSnapshotProvider } from "../../../provider/snapshot/provider";
 import { FakeCluster } from "../../support/fake-cluster";
 import {
@@ -37,8 +39,8 @@ describe("create", () => {
     playKubevirt(cluster, healthy(["GuestAgent", "Online"]));
     await provider.create(checkedInputs({ history: 2 }));
     // The wait's list + watch come from the namespace's shared list-watch in production (kube/shared-streams.ts),
-    // whose list reads a snapshot just created from the API server (one GET) while its cache catches up;
-    // discovery is reused across operations there (kube/recent-answer.ts).
+    // whose list answers with the create's answer while its cache catches up (no GET); discovery is reused
+    // across operations there (kube/recent-answer.ts).
     expect(cluster.calls.filter((c) => c !== "list" && c !== "watch")).toEqual([
       "discover",
       "get-vm",
@@ -332,6 +334,55 @@ describe("create: failures", () => {
     const { cluster, provider } = setup();
     cluster.failWith = { code: 403, verbs: ["create"] };
     await expect(provider.create(checkedInputs())).rejects.toThrow(/cannot create: HTTP 403/);
+  });
+});
+
+describe("create: the wait starts from the create's answer", () => {
+  /** Records the object each list of the wait was given (the create's answer, or none). */
+  function recordLists(cluster: FakeCluster): (VirtualMachineSnapshot | undefined)[] {
+    const given: (VirtualMachineSnapshot | undefined)[] = [];
+    const list = cluster.listSnapshot.bind(cluster);
+    cluster.listSnapshot = (ref: SnapshotRef, created?: VirtualMachineSnapshot) => {
+      given.push(created);
+      return list(ref);
+    };
+    return given;
+  }
+
+  it("hands the snapshot the API server answered the create with to the wait's first list", async () => {
+    const { cluster, provider } = setup();
+    const created: VirtualMachineSnapshot[] = [];
+    const create = cluster.createSnapshot.bind(cluster);
+    cluster.createSnapshot = async (version, body) => {
+      const answer = await create(version, body);
+      created.push(answer);
+      return answer;
+    };
+    const given = recordLists(cluster);
+    playKubevirt(cluster, healthy(["GuestAgent", "Online"]));
+    await provider.create(checkedInputs());
+    expect(created).toHaveLength(1);
+    expect(given).toEqual([created[0]]);
+  });
+
+  it("hands nothing to the wait of a snapshot it adopted (a 409 on its own leftover)", async () => {
+    const { cluster, provider } = setup();
+    await cluster.createSnapshot("v1beta1", {
+      metadata: {
+        namespace: "prod",
+        name: "before-upgrade-abc1234",
+        annotations: { "pulumi-kubevirt-snapshot.io/owner": "proj/dev/before-upgrade" },
+      },
+      spec: { source: { apiGroup: "kubevirt.io", kind: "VirtualMachine", name: "db-1" } },
+    });
+    const given = recordLists(cluster);
+    cluster.update("prod", "before-upgrade-abc1234", firstStatus);
+    setTimeout(() => {
+      cluster.update("prod", "before-upgrade-abc1234", succeeded());
+      cluster.update("prod", "before-upgrade-abc1234", ready);
+    }, 5);
+    await provider.create(checkedInputs());
+    expect(given).toEqual([undefined]);
   });
 });
 
