@@ -17,6 +17,19 @@ export function isProviderError(e: unknown): e is ProviderError {
   return typeof e === "object" && e !== null && (e as { brand?: unknown }).brand === BRAND;
 }
 
+/**
+ * The API server gave no HTTP answer (connection refused, reset or closed before the response): whether the
+ * request took effect is unknown, so only a request that may be repeated (a delete) is retried on it.
+ */
+export class UnreachableError extends ProviderError {
+  override name = "UnreachableError";
+}
+
+/** Whether `e` says the API server was not reached (from any copy of the module). */
+export function isUnreachable(e: unknown): boolean {
+  return isProviderError(e) && (e as Error).name === "UnreachableError";
+}
+
 /** An error from the Kubernetes API, with the HTTP status and the Status reason the server gave. */
 export class KubeApiError extends ProviderError {
   override name = "KubeApiError";

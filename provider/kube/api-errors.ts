@@ -1,5 +1,5 @@
 /** Turns client-node failures into `KubeApiError`s whose message names the verb, the resource and the fix. */
-import { KubeApiError, ProviderError } from "../core/errors";
+import { KubeApiError, ProviderError, UnreachableError } from "../core/errors";
 
 /** What was being attempted, for messages ("create virtualmachinesnapshots.snapshot.kubevirt.io in ns"). */
 export interface ApiAction {
@@ -43,7 +43,7 @@ export function toKubeApiError(error: unknown, action: ApiAction, server: string
   const code = typeof e.code === "number" ? e.code : typeof e.statusCode === "number" ? e.statusCode : 0;
   if (code === 0) {
     const cause = (e.cause as { message?: string } | undefined)?.message ?? "";
-    return new ProviderError(
+    return new UnreachableError(
       `cannot reach the Kubernetes API at ${server} to ${describeAction(action)}: ${typeof e.message === "string" ? e.message : String(error)}` +
         `${cause ? ` (${cause})` : ""}. Fix: check the kubeconfig's server address and that the cluster is up.`,
     );

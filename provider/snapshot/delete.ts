@@ -4,6 +4,7 @@
  * {@link deleteAndWait} as well.
  */
 import { formatDuration, parseDuration } from "../../shared/duration";
+import { isUnreachable } from "../core/errors";
 import { unreachableAfterDelete } from "../core/unreachable";
 import { DEFAULT_DELETE_TIMEOUT } from "../core/constants";
 import { observe, untilGone } from "../core/observe";
@@ -16,14 +17,41 @@ import { ownSnapshotsAround, type OwnedAround } from "./owned-snapshots";
 import { isHistory } from "./ownership";
 import type { SnapshotState } from "./state";
 
+/**
+ * Asks for the snapshot's deletion, riding out an API server that gives no answer (refused, or the connection
+ * closed before the response, when the deletion may have happened) within `boundMs`: a delete may be repeated,
+ * and a 404 then means done. Returns whether there was something to delete, or the last connection error
+ * when the bound passed.
+ */
+async function requestDeletion(
+  ctx: OperationContext,
+  ref: SnapshotRef,
+  boundMs: number,
+): Promise<boolean | string> {
+  const signal = ctx.deps.timer(boundMs);
+  for (let backoff = 0; ;) {
+    try {
+      return await ctx.cluster.deleteSnapshot(ref);
+    } catch (error) {
+      if (!isUnreachable(error)) throw error;
+      backoff = Math.min(Math.max(500, backoff * 2), 5_000);
+      await ctx.deps.delay(backoff, signal).catch(() => undefined);
+      if (signal.aborted) return (error as Error).message;
+    }
+  }
+}
+
 /** Deletes a snapshot and waits until it is gone (finalizers released), within `deleteTimeout`. */
 export async function deleteAndWait(
   ctx: OperationContext,
   ref: SnapshotRef,
   deleteTimeout: string,
 ): Promise<void> {
-  if (!(await ctx.cluster.deleteSnapshot(ref))) return;
   const boundMs = parseDuration(deleteTimeout) ?? 300_000;
+  const what = `VirtualMachineSnapshot ${ref.namespace}/${ref.name}`;
+  const asked = await requestDeletion(ctx, ref, boundMs);
+  if (typeof asked === "string") throw ctx.fail(unreachableAfterDelete(what, boundMs, asked));
+  if (!asked) return;
   const {
     value: gone,
     last,
@@ -36,7 +64,6 @@ export async function deleteAndWait(
     progress: ctx.reporter(ref, { activity: "deleting" }),
   });
   if (gone) return;
-  const what = `VirtualMachineSnapshot ${ref.namespace}/${ref.name}`;
   if (unreachable) throw ctx.fail(unreachableAfterDelete(what, boundMs, unreachable));
   throw ctx.fail(
     `${what} was still there ` +

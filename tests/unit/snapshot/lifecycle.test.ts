@@ -1,3 +1,4 @@
+import { UnreachableError } from "../../../provider/core/errors";
 import { ownerHash } from "../../../provider/snapshot/ownership";
 import { createVmSnapshotProvider } from "../../../provider/snapshot/provider";
 import { FakeCluster } from "../../support/fake-cluster";
@@ -157,6 +158,33 @@ describe("delete", () => {
     cluster.cutWatches(new Error("connect ECONNREFUSED 127.0.0.1:6443"));
     await expect(deleting).rejects.toThrow(
       /its deletion was requested, but the cluster could not be reached until the 200ms wait \(deleteTimeout\) ended; last error: .*Fix: once the API server answers again/s,
+    );
+  });
+
+  it("repeats a delete the API server gave no answer to (connection closed or refused) until it answers", async () => {
+    const { provider, id, outs, cluster } = await created();
+    releaseOnDelete(cluster);
+    const real = cluster.deleteSnapshot.bind(cluster);
+    let cut = 2;
+    cluster.deleteSnapshot = async (ref) => {
+      if (cut-- > 0) {
+        await real(ref); // the deletion took effect, its answer was lost
+        throw new UnreachableError("cannot reach the Kubernetes API: fetch failed (other side closed)");
+      }
+      return real(ref);
+    };
+    await provider.delete(id, { ...outs, deleteTimeout: "1m" });
+    expect(cluster.calls.filter((c) => c === "delete")).toHaveLength(3);
+    expect(cluster.snapshots.size).toBe(0);
+  });
+
+  it("names the unreachable cluster when even the delete request got no answer until deleteTimeout", async () => {
+    const { provider, id, outs, cluster } = await created();
+    cluster.deleteSnapshot = async () => {
+      throw new UnreachableError("cannot reach the Kubernetes API: connect ECONNREFUSED 127.0.0.1:6443");
+    };
+    await expect(provider.delete(id, { ...outs, deleteTimeout: "200ms" })).rejects.toThrow(
+      /its deletion was requested, but the cluster could not be reached until the 200ms wait \(deleteTimeout\) ended; last error: cannot reach the Kubernetes API: connect ECONNREFUSED/,
     );
   });
 
